@@ -1,0 +1,45 @@
+//! `diffusion-math`: the mathematics of diffusion models in plain f64, with no tensors.
+//!
+//! Everything here follows one picture (Song et al. 2021, "Score-Based Generative Modeling
+//! through Stochastic Differential Equations"): a forward process `dx = f(t) x dt + g(t) dw`
+//! whose marginals are `x_t = s(t) x₀ + σ(t) ε`. DDPM, VP, sub-VP, VE, EDM, rectified flow and
+//! Ornstein–Uhlenbeck processes are instances of [`ForwardProcess`]; samplers and trainers in the
+//! other crates ask this crate for their coefficients and never redo the math.
+//!
+//! - [`process`]: the trait, transition kernels, reverse-SDE and probability-flow drifts.
+//! - [`families`]: the concrete processes with closed forms.
+//! - [`coefficients`]: (s, σ) ↔ (f, g), closed-form and numerical.
+//! - [`moments`] and [`ode`]: the Itô moment ODEs and the RK4 / Dormand–Prince integrators.
+//! - [`tweedie`] and [`parameterization`]: posterior means and ε / x₀ / v / score / velocity.
+//! - [`kl`]: Gaussian KL divergences and the prior term of the variational bound.
+//! - [`discrete`]: diffusers' β tables, zero-terminal-SNR rescaling, timestep spacing, Karras σ.
+//! - [`mixture`]: the Gaussian-mixture oracle with exact marginals, scores and posterior means.
+//!
+//! Every constructor and checked evaluation returns [`MathError`] on bad input.
+
+#![warn(missing_docs)]
+
+pub mod coefficients;
+pub mod differentiate;
+pub mod discrete;
+pub mod error;
+pub mod families;
+pub mod kl;
+pub mod linalg;
+pub mod mixture;
+pub mod moments;
+pub mod ode;
+pub mod parameterization;
+pub mod process;
+pub mod quadrature;
+pub mod rng;
+pub mod tweedie;
+mod validate;
+
+pub use error::{MathError, MathResult};
+pub use families::{
+    CustomProcess, Edm, LinearBeta, OrnsteinUhlenbeck, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear,
+};
+pub use mixture::{GaussianMixture, MixtureMarginal};
+pub use parameterization::{Prediction, SignalNoise};
+pub use process::{ForwardProcess, GaussianTransition, ProcessPoint};

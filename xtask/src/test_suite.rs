@@ -1,0 +1,86 @@
+//! `cargo xtask test`: the one command that checks everything CI checks.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Where Mesa's lavapipe registers itself with the Vulkan loader on Debian.
+const LAVAPIPE_ICD_DIR: &str = "/usr/share/vulkan/icd.d";
+
+/// Runs formatting, lints, the CUDA build path and the test suite, stopping at the first failure.
+pub fn run(extra_test_args: &[String]) -> Result<(), String> {
+    ensure_vulkan_driver()?;
+    step("cargo fmt --check", &["fmt", "--all", "--check"])?;
+    step(
+        "cargo clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    step(
+        "cargo check --features cuda",
+        &["check", "--workspace", "--features", "cuda"],
+    )?;
+    let mut test: Vec<&str> = vec!["test", "--workspace"];
+    test.extend(extra_test_args.iter().map(String::as_str));
+    step("cargo test", &test)
+}
+
+fn step(label: &str, args: &[&str]) -> Result<(), String> {
+    eprintln!("==> {label}");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .status()
+        .map_err(|e| format!("could not start cargo for `{label}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{label}` failed ({status})"))
+    }
+}
+
+/// The wgpu kernel tests need a Vulkan device; on a machine without a GPU that is lavapipe.
+/// Installs it with apt-get when missing and possible, otherwise says what to install.
+fn ensure_vulkan_driver() -> Result<(), String> {
+    let has_lavapipe = std::fs::read_dir(LAVAPIPE_ICD_DIR)
+        .map(|dir| {
+            dir.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("lvp_icd"))
+        })
+        .unwrap_or(false);
+    if has_lavapipe {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !(is_root && Path::new("/usr/bin/apt-get").exists()) {
+        eprintln!(
+            "warning: no software Vulkan driver found in {LAVAPIPE_ICD_DIR}; GPU kernel tests need \
+             one (Debian/Ubuntu: `sudo apt-get install mesa-vulkan-drivers`)"
+        );
+        return Ok(());
+    }
+    eprintln!("==> installing mesa-vulkan-drivers (lavapipe) for the wgpu kernel tests");
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "mesa-vulkan-drivers"][..],
+    ] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("could not run apt-get: {e}"))?;
+        if !status.success() {
+            return Err(format!("apt-get {} failed ({status})", args.join(" ")));
+        }
+    }
+    Ok(())
+}
