@@ -1,0 +1,10 @@
+//! The fused kernels in cubecl: one source, compiled for wgpu (Vulkan / Metal / WebGPU) and
+//! CUDA. They compute the same integers as [`crate::philox`] and the same formulas as
+//! [`crate::cpu`].
+
+mod launch;
+mod noise;
+mod noising;
+mod sampler_step;
+
+pub use launch::{launch_noising, launch_sampler_step, normals_on_device, philox_words_on_device};

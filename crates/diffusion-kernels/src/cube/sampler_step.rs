@@ -1,0 +1,75 @@
+//! The fused sampler-step kernel: `x_next = c_x·x + c_d·D + c_p·D_prev + c_z·z`.
+
+use cubecl::prelude::*;
+
+use super::noise::{box_muller, philox4x32_10};
+
+/// One unit per group of four elements of one row; rows with `c_z = 0` draw nothing.
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+pub fn sampler_step_kernel(
+    x: &Array<f32>,
+    d: &Array<f32>,
+    d_prev: &Array<f32>,
+    c_x: &Array<f32>,
+    c_d: &Array<f32>,
+    c_p: &Array<f32>,
+    c_z: &Array<f32>,
+    x_next: &mut Array<f32>,
+    row_len: u32,
+    blocks_per_row: u32,
+    units: u32,
+    first_sample_lo: u32,
+    first_sample_hi: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    stream: u32,
+    #[comptime] has_prev: bool,
+    #[comptime] has_noise: bool,
+) {
+    let unit = ABSOLUTE_POS as u32;
+    if unit >= units {
+        terminate!();
+    }
+    let row = unit / blocks_per_row;
+    let block = unit % blocks_per_row;
+    let r = row as usize;
+    let cx = c_x[r];
+    let cd = c_d[r];
+    let cz = c_z[r];
+    let mut w0 = block;
+    let mut w1 = first_sample_lo + row;
+    let carry = if w1 < first_sample_lo { 1u32 } else { 0u32 };
+    let mut w2 = first_sample_hi + carry;
+    let mut w3 = stream;
+    let draws = has_noise && cz != 0.0;
+    if comptime!(has_noise) && cz != 0.0 {
+        philox4x32_10(&mut w0, &mut w1, &mut w2, &mut w3, seed_lo, seed_hi);
+    }
+    let base = row * row_len;
+    let first = block * 4u32;
+    #[unroll]
+    for k in 0..4u32 {
+        let e = first + k;
+        if e < row_len {
+            let i = (base + e) as usize;
+            let mut v = cx * x[i] + cd * d[i];
+            if comptime!(has_prev) {
+                v += c_p[r] * d_prev[i];
+            }
+            if comptime!(has_noise) && draws {
+                let z = if k == 0 {
+                    box_muller(w0, w1, false)
+                } else if k == 1 {
+                    box_muller(w0, w1, true)
+                } else if k == 2 {
+                    box_muller(w2, w3, false)
+                } else {
+                    box_muller(w2, w3, true)
+                };
+                v += cz * z;
+            }
+            x_next[i] = v;
+        }
+    }
+}
