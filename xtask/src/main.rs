@@ -6,6 +6,7 @@
 //! - `test`: everything CI checks, in order: formatting, clippy with warnings denied, the CUDA
 //!   build path, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
 //!   wgpu kernel tests need when it is missing and apt-get is available.
+//! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn), in release mode.
 //! - `schedule [family]`: prints s(t), σ(t), log-SNR, f(t), g(t) for a continuous family.
 
 mod schedule_table;
@@ -18,6 +19,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("train") => train(&args[1..]),
         Some("test") => test_suite::run(&args[1..]),
+        Some("bench") => test_suite::cargo(
+            "cargo bench",
+            &["bench", "-p", "diffusion", "--bench", "fused_kernels"],
+        ),
         Some("schedule") => schedule_table::print(args.get(1).map(String::as_str).unwrap_or("vp")),
         Some("-h" | "--help" | "help") | None => {
             print_help();
@@ -42,6 +47,7 @@ fn print_help() {
          tasks:\n  \
          train              the main job (training is not implemented yet: prints the schedule table)\n  \
          test               fmt check, clippy -D warnings, CUDA build check, then cargo test --workspace\n  \
+         bench              fused kernels vs unfused burn expressions (wgpu and flex), release build\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
 }

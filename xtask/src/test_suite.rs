@@ -30,6 +30,11 @@ pub fn run(extra_test_args: &[String]) -> Result<(), String> {
     step("cargo test", &test)
 }
 
+/// Runs one cargo command, failing with its label when it fails.
+pub fn cargo(label: &str, args: &[&str]) -> Result<(), String> {
+    step(label, args)
+}
+
 fn step(label: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("==> {label}");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
