@@ -6,8 +6,11 @@
 //! - noising: fused `noise(x0, a, b, ε target)` vs `randn`, two multiplies, an add;
 //! - sampler step: fused `sampler_step` vs `x·c_x + D·c_d + D_prev·c_p + randn·c_z`;
 //!
-//! and prints medians over repeats (with min–max), the unfused/fused ratio and the fused
-//! kernel's effective bandwidth (bytes read + written per second).
+//! and prints medians over repeats (with min–max), the unfused/fused ratio, the fused kernel's
+//! effective bandwidth (bytes read + written per second) and, on GPU backends, that bandwidth as
+//! a fraction of the device's measured copy bandwidth (a 128-bit vector copy kernel, the ceiling
+//! for a kernel that touches each byte once). `-- --cuda` (with `--features cuda`) adds the
+//! CUDA backend. The table is also written to target/bench/fused_kernels.md.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +18,7 @@ use burn::backend::wgpu::{Wgpu, WgpuDevice};
 use burn::backend::Flex;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Tensor};
+use cubecl::prelude::*;
 use diffusion::kernels::{
     noise, sampler_step, FusedKernels, NoiseKey, NoisingParams, NoisingTarget, StepParams,
 };
@@ -57,30 +61,58 @@ fn per_sample<B: Backend>(values: &[f32], device: &B::Device) -> Tensor<B, 2> {
     Tensor::<B, 1>::from_floats(values, device).reshape([values.len(), 1])
 }
 
-fn report(
-    backend: &str,
-    kernel: &str,
+/// Median bandwidth (GB/s, bytes read + written) of a device copy of `len` f32.
+fn copy_bandwidth<R: Runtime>(client: &ComputeClient<R>, len: usize) -> f64 {
+    let input = client.create_from_slice(f32::as_bytes(&vec![1.0f32; len]));
+    let out = client.empty(len * 4);
+    let t = time(|| {
+        diffusion::kernels::cube::launch_copy(client, &input, &out, len);
+        futures_lite::future::block_on(client.sync()).unwrap();
+    });
+    (len * 8) as f64 / t.median.as_secs_f64() / 1e9
+}
+
+/// One measured workload, printed and kept for the Markdown table.
+struct Row<'a> {
+    backend: &'a str,
+    kernel: &'a str,
     rows: usize,
     len: usize,
     bytes_per_elem: usize,
     fused: Timing,
     unfused: Timing,
-) {
-    let elems = rows * len;
-    let gbps = (elems * bytes_per_elem) as f64 / fused.median.as_secs_f64() / 1e9;
-    println!(
-        "| {backend:<5} | {kernel:<12} | {rows:>3}×{len:<7} | {:>8.3} ({:.3}–{:.3}) | {:>8.3} ({:.3}–{:.3}) | {:>5.2}× | {gbps:>6.2} |",
-        ms(fused.median),
-        ms(fused.min),
-        ms(fused.max),
-        ms(unfused.median),
-        ms(unfused.min),
-        ms(unfused.max),
-        unfused.median.as_secs_f64() / fused.median.as_secs_f64(),
-    );
+    copy_gbps: Option<f64>,
 }
 
-fn bench_backend<B: FusedKernels>(name: &str, device: &B::Device) {
+fn report(table: &mut Vec<String>, r: Row<'_>) {
+    let gbps = (r.rows * r.len * r.bytes_per_elem) as f64 / r.fused.median.as_secs_f64() / 1e9;
+    let of_copy = r
+        .copy_gbps
+        .map_or("n/a".to_string(), |c| format!("{:.0}%", 100.0 * gbps / c));
+    let line = format!(
+        "| {:<5} | {:<12} | {:>3}×{:<7} | {:>8.3} ({:.3}–{:.3}) | {:>8.3} ({:.3}–{:.3}) | {:>5.2}× | {gbps:>6.2} | {of_copy:>5} |",
+        r.backend,
+        r.kernel,
+        r.rows,
+        r.len,
+        ms(r.fused.median),
+        ms(r.fused.min),
+        ms(r.fused.max),
+        ms(r.unfused.median),
+        ms(r.unfused.min),
+        ms(r.unfused.max),
+        r.unfused.median.as_secs_f64() / r.fused.median.as_secs_f64(),
+    );
+    println!("{line}");
+    table.push(line);
+}
+
+fn bench_backend<B: FusedKernels>(
+    table: &mut Vec<String>,
+    name: &str,
+    device: &B::Device,
+    copy_gbps: Option<f64>,
+) {
     for &(rows, len) in &SIZES {
         let x0 = Tensor::<B, 2>::random([rows, len], Distribution::Normal(0.0, 1.0), device);
         let a: Vec<f32> = (0..rows).map(|i| 1.0 - i as f32 / rows as f32).collect();
@@ -104,7 +136,19 @@ fn bench_backend<B: FusedKernels>(name: &str, device: &B::Device) {
             drop((x_t, eps));
         });
         // Fused noising reads x₀ and writes x_t and ε: 12 bytes per element.
-        report(name, "noising", rows, len, 12, fused, unfused);
+        report(
+            table,
+            Row {
+                backend: name,
+                kernel: "noising",
+                rows,
+                len,
+                bytes_per_elem: 12,
+                fused,
+                unfused,
+                copy_gbps,
+            },
+        );
 
         let d = x0.clone() * 0.5;
         let d_prev = x0.clone() * 0.25;
@@ -131,16 +175,67 @@ fn bench_backend<B: FusedKernels>(name: &str, device: &B::Device) {
             drop(out);
         });
         // Fused step reads x, D, D_prev and writes x_next: 16 bytes per element.
-        report(name, "sampler step", rows, len, 16, fused, unfused);
+        report(
+            table,
+            Row {
+                backend: name,
+                kernel: "sampler step",
+                rows,
+                len,
+                bytes_per_elem: 16,
+                fused,
+                unfused,
+                copy_gbps,
+            },
+        );
     }
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument is not supported by this harness.
+    let args: Vec<String> = std::env::args().collect();
+    let largest = SIZES.iter().map(|(r, l)| r * l).max().unwrap();
+    let mut table = vec![
+        "| backend | kernel | rows×len | fused ms (min–max) | unfused ms (min–max) | unfused/fused | fused GB/s | of copy |".to_string(),
+        "|---|---|---|---|---|---|---|---|".to_string(),
+    ];
     let device = WgpuDevice::DefaultDevice;
-    println!("wgpu adapter: {}", <Wgpu as Backend>::name(&device));
-    println!("| backend | kernel | rows×len | fused ms (min–max) | unfused ms (min–max) | unfused/fused | fused GB/s |");
-    println!("|---|---|---|---|---|---|---|");
-    bench_backend::<Wgpu>("wgpu", &device);
-    bench_backend::<Flex>("flex", &Default::default());
+    let wgpu_client = cubecl::wgpu::WgpuRuntime::client(&device);
+    let wgpu_copy = copy_bandwidth(&wgpu_client, largest);
+    println!(
+        "wgpu: {}, device copy {wgpu_copy:.2} GB/s",
+        <Wgpu as Backend>::name(&device)
+    );
+    for line in &table {
+        println!("{line}");
+    }
+    bench_backend::<Wgpu>(&mut table, "wgpu", &device, Some(wgpu_copy));
+    if args.iter().any(|a| a == "--cuda") {
+        run_cuda(&mut table, largest);
+    }
+    bench_backend::<Flex>(&mut table, "flex", &Default::default(), None);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("fused_kernels.md"), table.join("\n") + "\n"));
+    match written {
+        Ok(()) => println!(
+            "table written to {}",
+            dir.join("fused_kernels.md").display()
+        ),
+        Err(e) => eprintln!("could not write the table under {}: {e}", dir.display()),
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn run_cuda(table: &mut Vec<String>, largest: usize) {
+    use burn::backend::Cuda;
+    let device = Default::default();
+    let client = cubecl::cuda::CudaRuntime::client(&device);
+    let copy = copy_bandwidth(&client, largest);
+    println!("cuda: device copy {copy:.2} GB/s");
+    bench_backend::<Cuda>(table, "cuda", &device, Some(copy));
+}
+
+#[cfg(not(feature = "cuda"))]
+fn run_cuda(_table: &mut Vec<String>, _largest: usize) {
+    eprintln!("--cuda needs the benchmark built with `--features cuda` (cargo xtask bench --cuda)");
 }

@@ -19,10 +19,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("train") => train(&args[1..]),
         Some("test") => test_suite::run(&args[1..]),
-        Some("bench") => test_suite::cargo(
-            "cargo bench",
-            &["bench", "-p", "diffusion", "--bench", "fused_kernels"],
-        ),
+        Some("bench") => bench(&args[1..]),
         Some("schedule") => schedule_table::print(args.get(1).map(String::as_str).unwrap_or("vp")),
         Some("-h" | "--help" | "help") | None => {
             print_help();
@@ -47,9 +44,19 @@ fn print_help() {
          tasks:\n  \
          train              the main job (training is not implemented yet: prints the schedule table)\n  \
          test               fmt check, clippy -D warnings, CUDA build check, then cargo test --workspace\n  \
-         bench              fused kernels vs unfused burn expressions (wgpu and flex), release build\n  \
+         bench [--cuda]     fused kernels vs unfused burn expressions (wgpu, flex; CUDA on request)\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
+}
+
+/// `cargo xtask bench [--cuda]`: the fused-kernel benchmark, with the CUDA backend on request.
+fn bench(args: &[String]) -> Result<(), String> {
+    let cuda = args.iter().any(|a| a == "--cuda");
+    let mut cargo_args = vec!["bench", "-p", "diffusion", "--bench", "fused_kernels"];
+    if cuda {
+        cargo_args.extend(["--features", "cuda", "--", "--cuda"]);
+    }
+    test_suite::cargo("cargo bench", &cargo_args)
 }
 
 fn train(_args: &[String]) -> Result<(), String> {

@@ -1,5 +1,6 @@
 //! Fused noising on the CPU.
 
+use super::for_row_chunks;
 use crate::error::{KernelError, KernelResult};
 use crate::philox::fill_normals;
 use crate::spec::{NoisingParams, NoisingTarget};
@@ -12,7 +13,7 @@ pub fn noising(
     params: &NoisingParams,
     kind: NoisingTarget,
     x_t: &mut [f32],
-    mut target: Option<&mut [f32]>,
+    target: Option<&mut [f32]>,
 ) -> KernelResult<()> {
     let rows = x0.len().checked_div(row_len).unwrap_or(0);
     params.check(rows)?;
@@ -24,39 +25,39 @@ pub fn noising(
         });
     }
     let writes_target = matches!(kind, NoisingTarget::Epsilon | NoisingTarget::V);
-    if let (true, Some(t)) = (writes_target, target.as_deref()) {
-        if t.len() != x0.len() {
-            return Err(KernelError::LengthMismatch {
-                name: "target",
-                expected: x0.len(),
-                found: t.len(),
-            });
-        }
-    }
-    let mut eps = vec![0.0f32; row_len];
-    for row in 0..rows {
-        fill_normals(params.key, params.first_sample + row as u64, &mut eps);
-        let (a, b) = (params.signal_scale[row], params.noise_std[row]);
-        let range = row * row_len..(row + 1) * row_len;
-        for ((out, &x), &e) in x_t[range.clone()]
-            .iter_mut()
-            .zip(&x0[range.clone()])
-            .zip(&eps)
-        {
-            *out = a * x + b * e;
-        }
-        if let (true, Some(t)) = (writes_target, target.as_deref_mut()) {
-            for ((out, &x), &e) in t[range.clone()]
-                .iter_mut()
-                .zip(&x0[range.clone()])
-                .zip(&eps)
-            {
-                *out = match kind {
-                    NoisingTarget::V => a * e - b * x,
-                    _ => e,
-                };
+    let mut outputs = vec![x_t];
+    if writes_target {
+        match target {
+            Some(t) if t.len() == x0.len() => outputs.push(t),
+            other => {
+                return Err(KernelError::LengthMismatch {
+                    name: "target",
+                    expected: x0.len(),
+                    found: other.map_or(0, |t| t.len()),
+                })
             }
         }
     }
+    for_row_chunks(rows, row_len, outputs, |row_range, mut outs| {
+        let mut eps = vec![0.0f32; row_len];
+        let first_row = row_range.start;
+        for row in row_range {
+            fill_normals(params.key, params.first_sample + row as u64, &mut eps);
+            let (a, b) = (params.signal_scale[row], params.noise_std[row]);
+            let input = &x0[row * row_len..(row + 1) * row_len];
+            let local = (row - first_row) * row_len..(row - first_row + 1) * row_len;
+            for ((out, &x), &e) in outs[0][local.clone()].iter_mut().zip(input).zip(&eps) {
+                *out = a * x + b * e;
+            }
+            if writes_target {
+                for ((out, &x), &e) in outs[1][local].iter_mut().zip(input).zip(&eps) {
+                    *out = match kind {
+                        NoisingTarget::V => a * e - b * x,
+                        _ => e,
+                    };
+                }
+            }
+        }
+    });
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The fused sampler step on the CPU.
 
+use super::for_row_chunks;
 use crate::error::{KernelError, KernelResult};
 use crate::philox::fill_normals;
 use crate::spec::StepParams;
@@ -29,24 +30,28 @@ pub fn sampler_step(
             });
         }
     }
-    let mut z = vec![0.0f32; row_len];
-    for row in 0..rows {
-        let (cx, cd, cz) = (params.c_x[row], params.c_d[row], params.c_z[row]);
-        let cp = d_prev.map_or(0.0, |_| params.c_p[row]);
-        if cz != 0.0 {
-            fill_normals(params.key, params.first_sample + row as u64, &mut z);
-        }
-        for (e, &noise) in z.iter().enumerate() {
-            let i = row * row_len + e;
-            let mut v = cx * x[i] + cd * d[i];
-            if let Some(prev) = d_prev {
-                v += cp * prev[i];
-            }
+    for_row_chunks(rows, row_len, vec![x_next], |row_range, mut outs| {
+        let mut z = vec![0.0f32; row_len];
+        let first_row = row_range.start;
+        for row in row_range {
+            let (cx, cd, cz) = (params.c_x[row], params.c_d[row], params.c_z[row]);
+            let cp = d_prev.map_or(0.0, |_| params.c_p[row]);
             if cz != 0.0 {
-                v += cz * noise;
+                fill_normals(params.key, params.first_sample + row as u64, &mut z);
             }
-            x_next[i] = v;
+            let out = &mut outs[0][(row - first_row) * row_len..(row - first_row + 1) * row_len];
+            for (e, (o, &noise)) in out.iter_mut().zip(&z).enumerate() {
+                let i = row * row_len + e;
+                let mut v = cx * x[i] + cd * d[i];
+                if let Some(prev) = d_prev {
+                    v += cp * prev[i];
+                }
+                if cz != 0.0 {
+                    v += cz * noise;
+                }
+                *o = v;
+            }
         }
-    }
+    });
     Ok(())
 }

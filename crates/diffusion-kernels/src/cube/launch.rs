@@ -4,8 +4,10 @@
 use cubecl::prelude::*;
 use cubecl::server::Handle;
 
-use super::noising::{noising_kernel, philox_words_kernel, TARGET_EPSILON, TARGET_NONE, TARGET_V};
-use super::sampler_step::sampler_step_kernel;
+use super::noising::{
+    noising_kernel, noising_kernel_vec4, philox_words_kernel, TARGET_EPSILON, TARGET_NONE, TARGET_V,
+};
+use super::sampler_step::{sampler_step_kernel, sampler_step_kernel_vec4};
 use crate::error::{KernelError, KernelResult};
 use crate::philox::NoiseKey;
 use crate::spec::{NoisingParams, NoisingTarget, StepParams};
@@ -91,6 +93,36 @@ pub fn launch_noising<R: Runtime>(
         }
     };
     let (s_lo, s_hi, k_lo, k_hi, stream) = key_words(params.key, params.first_sample);
+    if row_len.is_multiple_of(4) {
+        // Whole 128-bit vectors per unit: one load and one store per operand.
+        let vectors = len / 4;
+        let target_vectors = if target_kind == TARGET_NONE {
+            1
+        } else {
+            vectors
+        };
+        unsafe {
+            noising_kernel_vec4::launch::<R>(
+                client,
+                count,
+                dim,
+                ArrayArg::from_raw_parts(x0.clone(), vectors),
+                ArrayArg::from_raw_parts(a, rows),
+                ArrayArg::from_raw_parts(b, rows),
+                ArrayArg::from_raw_parts(x_t.clone(), vectors),
+                ArrayArg::from_raw_parts(target_handle.clone(), target_vectors),
+                blocks_per_row as u32,
+                units as u32,
+                s_lo,
+                s_hi,
+                k_lo,
+                k_hi,
+                stream,
+                target_kind,
+            );
+        }
+        return Ok(());
+    }
     unsafe {
         noising_kernel::launch::<R>(
             client,
@@ -144,6 +176,40 @@ pub fn launch_sampler_step<R: Runtime>(
     };
     let prev = d_prev.unwrap_or(d).clone();
     let (s_lo, s_hi, k_lo, k_hi, stream) = key_words(params.key, params.first_sample);
+    let (c_x, c_d, c_z) = (
+        upload(client, &params.c_x),
+        upload(client, &params.c_d),
+        upload(client, &params.c_z),
+    );
+    let cp_len = if has_prev { rows } else { 1 };
+    if row_len.is_multiple_of(4) {
+        let vectors = len / 4;
+        unsafe {
+            sampler_step_kernel_vec4::launch::<R>(
+                client,
+                count,
+                dim,
+                ArrayArg::from_raw_parts(x.clone(), vectors),
+                ArrayArg::from_raw_parts(d.clone(), vectors),
+                ArrayArg::from_raw_parts(prev, vectors),
+                ArrayArg::from_raw_parts(c_x, rows),
+                ArrayArg::from_raw_parts(c_d, rows),
+                ArrayArg::from_raw_parts(cp, cp_len),
+                ArrayArg::from_raw_parts(c_z, rows),
+                ArrayArg::from_raw_parts(x_next.clone(), vectors),
+                blocks_per_row as u32,
+                units as u32,
+                s_lo,
+                s_hi,
+                k_lo,
+                k_hi,
+                stream,
+                has_prev,
+                has_noise,
+            );
+        }
+        return Ok(());
+    }
     unsafe {
         sampler_step_kernel::launch::<R>(
             client,
@@ -152,10 +218,10 @@ pub fn launch_sampler_step<R: Runtime>(
             ArrayArg::from_raw_parts(x.clone(), len),
             ArrayArg::from_raw_parts(d.clone(), len),
             ArrayArg::from_raw_parts(prev, len),
-            ArrayArg::from_raw_parts(upload(client, &params.c_x), rows),
-            ArrayArg::from_raw_parts(upload(client, &params.c_d), rows),
-            ArrayArg::from_raw_parts(cp, if has_prev { rows } else { 1 }),
-            ArrayArg::from_raw_parts(upload(client, &params.c_z), rows),
+            ArrayArg::from_raw_parts(c_x, rows),
+            ArrayArg::from_raw_parts(c_d, rows),
+            ArrayArg::from_raw_parts(cp, cp_len),
+            ArrayArg::from_raw_parts(c_z, rows),
             ArrayArg::from_raw_parts(x_next.clone(), len),
             row_len as u32,
             blocks_per_row as u32,

@@ -2,9 +2,11 @@
 //! CUDA. They compute the same integers as [`crate::philox`] and the same formulas as
 //! [`crate::cpu`].
 
+mod copy;
 mod launch;
 mod noise;
 mod noising;
 mod sampler_step;
 
+pub use copy::launch_copy;
 pub use launch::{launch_noising, launch_sampler_step, normals_on_device, philox_words_on_device};

@@ -3,6 +3,7 @@
 use cubecl::prelude::*;
 
 use super::noise::{box_muller, philox4x32_10};
+use super::noising::Vec4;
 
 /// One unit per group of four elements of one row; rows with `c_z = 0` draw nothing.
 #[cube(launch)]
@@ -72,4 +73,58 @@ pub fn sampler_step_kernel(
             x_next[i] = v;
         }
     }
+}
+
+/// The vectorised twin of [`sampler_step_kernel`] for rows whose length is a multiple of 4.
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+pub fn sampler_step_kernel_vec4(
+    x: &Array<Vec4>,
+    d: &Array<Vec4>,
+    d_prev: &Array<Vec4>,
+    c_x: &Array<f32>,
+    c_d: &Array<f32>,
+    c_p: &Array<f32>,
+    c_z: &Array<f32>,
+    x_next: &mut Array<Vec4>,
+    blocks_per_row: u32,
+    units: u32,
+    first_sample_lo: u32,
+    first_sample_hi: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    stream: u32,
+    #[comptime] has_prev: bool,
+    #[comptime] has_noise: bool,
+) {
+    let unit = ABSOLUTE_POS as u32;
+    if unit >= units {
+        terminate!();
+    }
+    let row = unit / blocks_per_row;
+    let block = unit % blocks_per_row;
+    let r = row as usize;
+    let i = unit as usize;
+    let mut v = Vec4::new(c_x[r]) * x[i] + Vec4::new(c_d[r]) * d[i];
+    if comptime!(has_prev) {
+        v += Vec4::new(c_p[r]) * d_prev[i];
+    }
+    if comptime!(has_noise) {
+        let cz = c_z[r];
+        if cz != 0.0 {
+            let mut w0 = block;
+            let mut w1 = first_sample_lo + row;
+            let carry = if w1 < first_sample_lo { 1u32 } else { 0u32 };
+            let mut w2 = first_sample_hi + carry;
+            let mut w3 = stream;
+            philox4x32_10(&mut w0, &mut w1, &mut w2, &mut w3, seed_lo, seed_hi);
+            let mut z = Vec4::empty();
+            z[0] = box_muller(w0, w1, false);
+            z[1] = box_muller(w0, w1, true);
+            z[2] = box_muller(w2, w3, false);
+            z[3] = box_muller(w2, w3, true);
+            v += Vec4::new(cz) * z;
+        }
+    }
+    x_next[i] = v;
 }
