@@ -6,7 +6,8 @@ use std::process::Command;
 /// Where Mesa's lavapipe registers itself with the Vulkan loader on Debian.
 const LAVAPIPE_ICD_DIR: &str = "/usr/share/vulkan/icd.d";
 
-/// Runs formatting, lints, the CUDA build path and the test suite, stopping at the first failure.
+/// Runs formatting, lints, the CUDA build path, the docs and the test suite, stopping at the
+/// first failure.
 pub fn run(extra_test_args: &[String]) -> Result<(), String> {
     ensure_vulkan_driver()?;
     step("cargo fmt --check", &["fmt", "--all", "--check"])?;
@@ -32,6 +33,9 @@ pub fn run(extra_test_args: &[String]) -> Result<(), String> {
             "cuda",
         ],
     )?;
+    // The API reference must build without broken links or malformed docs.
+    std::env::set_var("RUSTDOCFLAGS", "-D warnings");
+    step("cargo doc", &["doc", "--workspace", "--no-deps"])?;
     let mut test: Vec<&str> = vec!["test", "--workspace"];
     test.extend(extra_test_args.iter().map(String::as_str));
     step("cargo test", &test)

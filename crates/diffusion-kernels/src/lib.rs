@@ -12,6 +12,8 @@
 //! - [`cpu`] and [`cube`]: the two implementations; [`glue`]: burn tensors in, burn tensors out,
 //!   on wgpu and CUDA through the cubecl kernels and on flex through the CPU code.
 
+#![warn(missing_docs)]
+
 pub mod cpu;
 pub mod cube;
 pub mod error;

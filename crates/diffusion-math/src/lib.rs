@@ -12,6 +12,8 @@
 //! - [`moments`] and [`ode`]: the Itô moment ODEs and the RK4 / Dormand–Prince integrators.
 //! - [`tweedie`] and [`parameterization`]: posterior means and ε / x₀ / v / score / velocity.
 //! - [`kl`]: Gaussian KL divergences and the prior term of the variational bound.
+//! - [`sampler_coefficients`]: DDIM(η)/DDPM, Euler, Euler–Maruyama, Heun, DPM-Solver++(2M) steps
+//!   as the four coefficients of `x_next = c_x·x + c_d·D + c_p·D_prev + c_z·z`.
 //! - [`discrete`]: diffusers' β tables, zero-terminal-SNR rescaling, timestep spacing, Karras σ.
 //! - [`mixture`]: the Gaussian-mixture oracle with exact marginals, scores and posterior means.
 //!
@@ -33,6 +35,7 @@ pub mod parameterization;
 pub mod process;
 pub mod quadrature;
 pub mod rng;
+pub mod sampler_coefficients;
 pub mod tweedie;
 mod validate;
 
