@@ -1,7 +1,8 @@
 //! `cargo xtask test`: the one command that checks everything CI checks.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// Where Mesa's lavapipe registers itself with the Vulkan loader on Debian.
 const LAVAPIPE_ICD_DIR: &str = "/usr/share/vulkan/icd.d";
@@ -38,7 +39,45 @@ pub fn run(extra_test_args: &[String]) -> Result<(), String> {
     step("cargo doc", &["doc", "--workspace", "--no-deps"])?;
     let mut test: Vec<&str> = vec!["test", "--workspace"];
     test.extend(extra_test_args.iter().map(String::as_str));
-    step("cargo test", &test)
+    test_with_summary(&test)
+}
+
+/// Runs `cargo test`, passing its output through, and closes with one line that adds up every
+/// test binary's result (cargo's own last line is often an empty doc-test run).
+fn test_with_summary(args: &[&str]) -> Result<(), String> {
+    eprintln!("==> cargo test");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut child = Command::new(cargo)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start cargo test: {e}"))?;
+    let (mut passed, mut failed, mut ignored) = (0u64, 0u64, 0u64);
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            let count = |label: &str| -> u64 {
+                rest.split(';')
+                    .find_map(|part| part.trim().strip_suffix(label))
+                    .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+                    .unwrap_or(0)
+            };
+            passed += count(" passed");
+            failed += count(" failed");
+            ignored += count(" ignored");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    println!("tests: {passed} passed, {failed} failed, {ignored} skipped");
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo test` failed ({status})"))
+    }
 }
 
 /// Runs one cargo command, failing with its label when it fails.
