@@ -88,6 +88,20 @@ fn same_shape(name: &'static str, expected: &[usize], found: &[usize]) -> Kernel
     }
 }
 
+/// Elements per row of a sampler step's state, after checking D and D_prev have its shape.
+fn step_row_len<const D: usize>(
+    x: &[usize; D],
+    d: [usize; D],
+    d_prev: Option<[usize; D]>,
+) -> KernelResult<usize> {
+    let (_, row_len) = rows_and_len(x)?;
+    same_shape("d", x, &d)?;
+    if let Some(p) = d_prev {
+        same_shape("d_prev", x, &p)?;
+    }
+    Ok(row_len)
+}
+
 fn host_f32<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
     t.into_data()
         .convert::<f32>()
@@ -139,11 +153,7 @@ pub fn cpu_sampler_step<B: Backend, const D: usize>(
     params: &StepParams,
 ) -> KernelResult<Tensor<B, D>> {
     let dims = x.dims();
-    let (_, row_len) = rows_and_len(&dims)?;
-    same_shape("d", &dims, &d.dims())?;
-    if let Some(p) = &d_prev {
-        same_shape("d_prev", &dims, &p.dims())?;
-    }
+    let row_len = step_row_len(&dims, d.dims(), d_prev.as_ref().map(Tensor::dims))?;
     let device = x.device();
     let (hx, hd) = (host_f32(x), host_f32(d));
     let hp = d_prev.map(host_f32);
@@ -264,11 +274,7 @@ where
         params: &StepParams,
     ) -> KernelResult<Tensor<Self, D>> {
         let dims = x.dims();
-        let (_, row_len) = rows_and_len(&dims)?;
-        same_shape("d", &dims, &d.dims())?;
-        if let Some(p) = &d_prev {
-            same_shape("d_prev", &dims, &p.dims())?;
-        }
+        let row_len = step_row_len(&dims, d.dims(), d_prev.as_ref().map(Tensor::dims))?;
         let (x, d) = (cube_of(x)?, cube_of(d)?);
         let prev = d_prev.map(cube_of).transpose()?;
         let len = x.meta.shape().num_elements();

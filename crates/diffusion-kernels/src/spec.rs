@@ -34,19 +34,25 @@ pub struct NoisingParams {
 impl NoisingParams {
     /// Checks that there is one pair of coefficients per row of a `rows × row_len` batch.
     pub fn check(&self, rows: usize) -> KernelResult<()> {
-        for (name, len) in [
-            ("signal_scale", self.signal_scale.len()),
-            ("noise_std", self.noise_std.len()),
-        ] {
-            if len != rows {
-                return Err(KernelError::CoefficientCount {
-                    name,
-                    expected: rows,
-                    found: len,
-                });
-            }
-        }
-        Ok(())
+        check_counts(
+            rows,
+            &[
+                ("signal_scale", self.signal_scale.len()),
+                ("noise_std", self.noise_std.len()),
+            ],
+        )
+    }
+}
+
+/// Fails on the first coefficient vector whose length is not `rows`.
+fn check_counts(rows: usize, counts: &[(&'static str, usize)]) -> KernelResult<()> {
+    match counts.iter().find(|(_, len)| *len != rows) {
+        Some(&(name, found)) => Err(KernelError::CoefficientCount {
+            name,
+            expected: rows,
+            found,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -73,24 +79,15 @@ pub struct StepParams {
 impl StepParams {
     /// Checks that every coefficient vector has one entry per row (`c_p` may be empty).
     pub fn check(&self, rows: usize, has_prev: bool) -> KernelResult<()> {
-        let mut required = vec![
+        let mut counts = vec![
             ("c_x", self.c_x.len()),
             ("c_d", self.c_d.len()),
             ("c_z", self.c_z.len()),
         ];
         if has_prev {
-            required.push(("c_p", self.c_p.len()));
+            counts.push(("c_p", self.c_p.len()));
         }
-        for (name, len) in required {
-            if len != rows {
-                return Err(KernelError::CoefficientCount {
-                    name,
-                    expected: rows,
-                    found: len,
-                });
-            }
-        }
-        Ok(())
+        check_counts(rows, &counts)
     }
 
     /// Whether any sample draws noise.

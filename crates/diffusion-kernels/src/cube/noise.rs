@@ -104,3 +104,59 @@ pub fn box_muller(w1: u32, w2: u32, #[comptime] second: bool) -> f32 {
         r * cos
     }
 }
+
+/// The four Philox words of block `block` of global sample `first_sample + row` (64-bit sample
+/// index split in two words, carried by hand), written to `c0..c3`: the counter layout of
+/// [`crate::philox::philox_block`].
+#[cube]
+#[allow(clippy::too_many_arguments)]
+pub fn sample_block_words(
+    row: u32,
+    block: u32,
+    first_sample_lo: u32,
+    first_sample_hi: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    stream: u32,
+    c0: &mut u32,
+    c1: &mut u32,
+    c2: &mut u32,
+    c3: &mut u32,
+) {
+    let sample_lo = first_sample_lo + row;
+    let carry = if sample_lo < first_sample_lo {
+        1u32
+    } else {
+        0u32
+    };
+    *c0 = block;
+    *c1 = sample_lo;
+    *c2 = first_sample_hi + carry;
+    *c3 = stream;
+    philox4x32_10(c0, c1, c2, c3, seed_lo, seed_hi);
+}
+
+/// Normal number `k` (0..4) of a Philox block: Box–Muller on words (0, 1) and (2, 3).
+#[cube]
+pub fn block_normal(c0: u32, c1: u32, c2: u32, c3: u32, #[comptime] k: u32) -> f32 {
+    if comptime!(k == 0) {
+        box_muller(c0, c1, false)
+    } else if comptime!(k == 1) {
+        box_muller(c0, c1, true)
+    } else if comptime!(k == 2) {
+        box_muller(c2, c3, false)
+    } else {
+        box_muller(c2, c3, true)
+    }
+}
+
+/// All four normals of a Philox block as one vector.
+#[cube]
+pub fn block_normals(c0: u32, c1: u32, c2: u32, c3: u32) -> Vector<f32, Const<4>> {
+    let mut z = Vector::<f32, Const<4>>::empty();
+    z[0] = block_normal(c0, c1, c2, c3, 0u32);
+    z[1] = block_normal(c0, c1, c2, c3, 1u32);
+    z[2] = block_normal(c0, c1, c2, c3, 2u32);
+    z[3] = block_normal(c0, c1, c2, c3, 3u32);
+    z
+}

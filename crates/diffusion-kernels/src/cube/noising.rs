@@ -2,7 +2,7 @@
 
 use cubecl::prelude::*;
 
-use super::noise::{box_muller, philox4x32_10};
+use super::noise::{block_normal, block_normals, philox4x32_10, sample_block_words};
 
 /// Target kinds, fixed at compile time.
 pub const TARGET_NONE: u32 = 0;
@@ -36,17 +36,24 @@ pub fn noising_kernel(
     }
     let row = unit / blocks_per_row;
     let block = unit % blocks_per_row;
-    let sample_lo = first_sample_lo + row;
-    let carry = if sample_lo < first_sample_lo {
-        1u32
-    } else {
-        0u32
-    };
-    let mut c0 = block;
-    let mut c1 = sample_lo;
-    let mut c2 = first_sample_hi + carry;
-    let mut c3 = stream;
-    philox4x32_10(&mut c0, &mut c1, &mut c2, &mut c3, seed_lo, seed_hi);
+    // Separate `let mut` lines: cube expands tuple patterns as constants.
+    let mut c0 = 0u32;
+    let mut c1 = 0u32;
+    let mut c2 = 0u32;
+    let mut c3 = 0u32;
+    sample_block_words(
+        row,
+        block,
+        first_sample_lo,
+        first_sample_hi,
+        seed_lo,
+        seed_hi,
+        stream,
+        &mut c0,
+        &mut c1,
+        &mut c2,
+        &mut c3,
+    );
     let a = signal_scale[row as usize];
     let b = noise_std[row as usize];
     let base = row * row_len;
@@ -55,15 +62,7 @@ pub fn noising_kernel(
     for k in 0..4u32 {
         let e = first + k;
         if e < row_len {
-            let z = if k == 0 {
-                box_muller(c0, c1, false)
-            } else if k == 1 {
-                box_muller(c0, c1, true)
-            } else if k == 2 {
-                box_muller(c2, c3, false)
-            } else {
-                box_muller(c2, c3, true)
-            };
+            let z = block_normal(c0, c1, c2, c3, k);
             let i = (base + e) as usize;
             let x = x0[i];
             x_t[i] = a * x + b * z;
@@ -131,22 +130,25 @@ pub fn noising_kernel_vec4(
     }
     let row = unit / blocks_per_row;
     let block = unit % blocks_per_row;
-    let sample_lo = first_sample_lo + row;
-    let carry = if sample_lo < first_sample_lo {
-        1u32
-    } else {
-        0u32
-    };
-    let mut c0 = block;
-    let mut c1 = sample_lo;
-    let mut c2 = first_sample_hi + carry;
-    let mut c3 = stream;
-    philox4x32_10(&mut c0, &mut c1, &mut c2, &mut c3, seed_lo, seed_hi);
-    let mut z = Vec4::empty();
-    z[0] = box_muller(c0, c1, false);
-    z[1] = box_muller(c0, c1, true);
-    z[2] = box_muller(c2, c3, false);
-    z[3] = box_muller(c2, c3, true);
+    // Separate `let mut` lines: cube expands tuple patterns as constants.
+    let mut c0 = 0u32;
+    let mut c1 = 0u32;
+    let mut c2 = 0u32;
+    let mut c3 = 0u32;
+    sample_block_words(
+        row,
+        block,
+        first_sample_lo,
+        first_sample_hi,
+        seed_lo,
+        seed_hi,
+        stream,
+        &mut c0,
+        &mut c1,
+        &mut c2,
+        &mut c3,
+    );
+    let z = block_normals(c0, c1, c2, c3);
     let a = Vec4::new(signal_scale[row as usize]);
     let b = Vec4::new(noise_std[row as usize]);
     let i = unit as usize;

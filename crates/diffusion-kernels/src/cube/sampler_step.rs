@@ -2,7 +2,7 @@
 
 use cubecl::prelude::*;
 
-use super::noise::{box_muller, philox4x32_10};
+use super::noise::{block_normal, block_normals, sample_block_words};
 use super::noising::Vec4;
 
 /// One unit per group of four elements of one row; rows with `c_z = 0` draw nothing.
@@ -35,17 +35,27 @@ pub fn sampler_step_kernel(
     let row = unit / blocks_per_row;
     let block = unit % blocks_per_row;
     let r = row as usize;
-    let cx = c_x[r];
-    let cd = c_d[r];
-    let cz = c_z[r];
-    let mut w0 = block;
-    let mut w1 = first_sample_lo + row;
-    let carry = if w1 < first_sample_lo { 1u32 } else { 0u32 };
-    let mut w2 = first_sample_hi + carry;
-    let mut w3 = stream;
+    let (cx, cd, cz) = (c_x[r], c_d[r], c_z[r]);
     let draws = has_noise && cz != 0.0;
-    if comptime!(has_noise) && cz != 0.0 {
-        philox4x32_10(&mut w0, &mut w1, &mut w2, &mut w3, seed_lo, seed_hi);
+    // Separate `let mut` lines: cube expands tuple patterns as constants.
+    let mut w0 = 0u32;
+    let mut w1 = 0u32;
+    let mut w2 = 0u32;
+    let mut w3 = 0u32;
+    if draws {
+        sample_block_words(
+            row,
+            block,
+            first_sample_lo,
+            first_sample_hi,
+            seed_lo,
+            seed_hi,
+            stream,
+            &mut w0,
+            &mut w1,
+            &mut w2,
+            &mut w3,
+        );
     }
     let base = row * row_len;
     let first = block * 4u32;
@@ -58,17 +68,8 @@ pub fn sampler_step_kernel(
             if comptime!(has_prev) {
                 v += c_p[r] * d_prev[i];
             }
-            if comptime!(has_noise) && draws {
-                let z = if k == 0 {
-                    box_muller(w0, w1, false)
-                } else if k == 1 {
-                    box_muller(w0, w1, true)
-                } else if k == 2 {
-                    box_muller(w2, w3, false)
-                } else {
-                    box_muller(w2, w3, true)
-                };
-                v += cz * z;
+            if draws {
+                v += cz * block_normal(w0, w1, w2, w3, k);
             }
             x_next[i] = v;
         }
@@ -109,22 +110,27 @@ pub fn sampler_step_kernel_vec4(
     if comptime!(has_prev) {
         v += Vec4::new(c_p[r]) * d_prev[i];
     }
-    if comptime!(has_noise) {
-        let cz = c_z[r];
-        if cz != 0.0 {
-            let mut w0 = block;
-            let mut w1 = first_sample_lo + row;
-            let carry = if w1 < first_sample_lo { 1u32 } else { 0u32 };
-            let mut w2 = first_sample_hi + carry;
-            let mut w3 = stream;
-            philox4x32_10(&mut w0, &mut w1, &mut w2, &mut w3, seed_lo, seed_hi);
-            let mut z = Vec4::empty();
-            z[0] = box_muller(w0, w1, false);
-            z[1] = box_muller(w0, w1, true);
-            z[2] = box_muller(w2, w3, false);
-            z[3] = box_muller(w2, w3, true);
-            v += Vec4::new(cz) * z;
-        }
+    let cz = c_z[r];
+    if has_noise && cz != 0.0 {
+        // Separate `let mut` lines: cube expands tuple patterns as constants.
+        let mut w0 = 0u32;
+        let mut w1 = 0u32;
+        let mut w2 = 0u32;
+        let mut w3 = 0u32;
+        sample_block_words(
+            row,
+            block,
+            first_sample_lo,
+            first_sample_hi,
+            seed_lo,
+            seed_hi,
+            stream,
+            &mut w0,
+            &mut w1,
+            &mut w2,
+            &mut w3,
+        );
+        v += Vec4::new(cz) * block_normals(w0, w1, w2, w3);
     }
     x_next[i] = v;
 }

@@ -258,3 +258,27 @@ pub fn bad_arguments_are_errors_not_launches<R: Runtime>(client: &ComputeClient<
     let err = launch_noising(client, &h, 8, 3, &params, NoisingTarget::None, &h, None).unwrap_err();
     assert!(err.to_string().contains("elements"), "{err}");
 }
+
+/// Declares one `#[test]` per check above, each on the client `$client` evaluates to.
+#[macro_export]
+macro_rules! kernel_tests {
+    ($client:expr) => {
+        $crate::kernel_tests!(@tests $client;
+            philox_words_are_bit_identical_to_the_cpu,
+            device_normals_match_cpu_normals_within_1e6,
+            noising_matches_cpu_for_every_target_and_size,
+            sampler_step_matches_cpu_with_and_without_noise_and_history,
+            nan_in_gives_nan_out,
+            noise_of_an_image_does_not_depend_on_batch_size_or_position,
+            bad_arguments_are_errors_not_launches
+        );
+    };
+    (@tests $client:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                kernel_checks::$name(&$client);
+            }
+        )*
+    };
+}
