@@ -11,7 +11,7 @@ pub use sampler_step::sampler_step;
 use std::ops::Range;
 
 /// Below this many elements a single thread is faster than spawning.
-const PARALLEL_THRESHOLD: usize = 1 << 16;
+const PARALLEL_THRESHOLD: usize = 1 << 14;
 
 /// Splits `outputs` (each `rows × row_len`) into chunks of whole rows and runs
 /// `work(row_range, chunks)` on each, in parallel when the batch is large.
