@@ -37,6 +37,12 @@ pub enum KernelError {
         /// Elements given.
         found: usize,
     },
+    /// The batch has more elements than the kernels' 32-bit indices address.
+    #[error("batch of {elements} elements exceeds the 2³² − 1 a kernel launch can index; split it into smaller batches")]
+    TooLarge {
+        /// Elements in the batch.
+        elements: usize,
+    },
     /// The kernels work on f32 tensors only.
     #[error("the fused kernels need f32 tensors, got {0}; convert with `.cast(DType::F32)` first")]
     UnsupportedDtype(String),

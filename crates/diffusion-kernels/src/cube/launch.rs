@@ -21,7 +21,12 @@ fn grid<R: Runtime>(client: &ComputeClient<R>, units: usize) -> (CubeCount, Cube
     )
 }
 
+/// Rows of a `len`-element batch with rows of `row_len`, refusing batches whose element indices
+/// would not fit the kernels' 32-bit arithmetic.
 fn rows_of(len: usize, row_len: usize) -> KernelResult<usize> {
+    if len > u32::MAX as usize {
+        return Err(KernelError::TooLarge { elements: len });
+    }
     if row_len == 0 || !len.is_multiple_of(row_len) {
         return Err(KernelError::LengthMismatch {
             name: "x",
