@@ -27,6 +27,8 @@ fn constructors_reject_invalid_parameters() {
     );
     assert!(message(OrnsteinUhlenbeck::new(|t| 1.0 - t, 0.0, 1.0, 2.0)).contains("g(t)"));
     assert!(message(CustomProcess::new("bad", |t| 1.0 - t, |t| t, 0.0, 1.0)).contains("s(t)"));
+    let shrinking_noise = CustomProcess::new("denoising", |_| 1.0, |t| 1.0 - 0.5 * t, 0.0, 1.0);
+    assert!(message(shrinking_noise).contains("g²"));
     assert!(message(DormandPrince::new(-1.0, 1e-9)).contains("rel_tol"));
 }
 

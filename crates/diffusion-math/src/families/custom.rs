@@ -33,7 +33,8 @@ impl fmt::Debug for CustomProcess {
 
 impl CustomProcess {
     /// Wraps `s(t)` and `σ(t)` on `[t_min, t_max]`, checking on a 257-point grid that `s` is
-    /// finite and positive and `σ` finite and non-negative.
+    /// finite and positive and `σ` finite and non-negative, and on a 65-point grid that the
+    /// implied `g²` is not negative (the noise must not shrink relative to the signal).
     pub fn new<S, N>(
         name: impl Into<String>,
         signal_scale: S,
@@ -71,13 +72,37 @@ impl CustomProcess {
                 });
             }
         }
-        Ok(Self {
+        let process = Self {
             name: name.into(),
             signal_scale: Arc::new(signal_scale),
             noise_std: Arc::new(noise_std),
             t_min,
             t_max,
-        })
+        };
+        // A forward diffusion adds noise: g² = dσ²/dt − 2fσ² must not be negative.
+        for i in 0..=64 {
+            let t = t_min + (t_max - t_min) * i as f64 / 64.0;
+            let g2 = process.raw_diffusion_sq(t);
+            let sigma = process.noise_std(t);
+            if g2 < -1e-8 * (1.0 + sigma * sigma) {
+                return Err(MathError::InvalidParameter {
+                    name: "σ(t)",
+                    value: sigma,
+                    requirement: format!(
+                        "must grow at least as fast as the signal shrinks (g² = dσ²/dt − 2fσ² ≥ 0), but g²({t}) = {g2}"
+                    ),
+                });
+            }
+        }
+        Ok(process)
+    }
+
+    /// `dσ²/dt − 2 f σ²` before clamping tiny negative round-off to zero.
+    fn raw_diffusion_sq(&self, t: f64) -> f64 {
+        let n = &self.noise_std;
+        let sigma = n(t);
+        let dvar = derivative(|u| n(u) * n(u), t, self.t_min, self.t_max);
+        dvar - 2.0 * self.drift_coef(t) * sigma * sigma
     }
 }
 
@@ -102,10 +127,8 @@ impl ForwardProcess for CustomProcess {
         derivative(|u| s(u).ln(), t, self.t_min, self.t_max)
     }
     fn diffusion_sq(&self, t: f64) -> f64 {
-        let n = &self.noise_std;
-        let sigma = n(t);
-        let dvar = derivative(|u| n(u) * n(u), t, self.t_min, self.t_max);
-        (dvar - 2.0 * self.drift_coef(t) * sigma * sigma).max(0.0)
+        // The constructor rejected processes with g² < 0; what is left below zero is round-off.
+        self.raw_diffusion_sq(t).max(0.0)
     }
     fn noise_std_derivative(&self, t: f64) -> f64 {
         derivative(&*self.noise_std, t, self.t_min, self.t_max)
