@@ -4,6 +4,7 @@
 use cubecl::prelude::*;
 use cubecl::server::Handle;
 
+use super::launch::grid;
 use super::noising::Vec4;
 
 /// `out[i] = input[i]` over 128-bit vectors.
@@ -24,8 +25,7 @@ pub fn launch_copy<R: Runtime>(
     len: usize,
 ) {
     let vectors = len / 4;
-    let dim = CubeDim::new(client, vectors.max(1));
-    let count = cubecl::calculate_cube_count_elemwise(client, vectors.max(1), dim);
+    let (count, dim) = grid(client, vectors);
     unsafe {
         copy_kernel::launch::<R>(
             client,

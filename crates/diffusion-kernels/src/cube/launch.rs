@@ -13,7 +13,7 @@ use crate::philox::NoiseKey;
 use crate::spec::{NoisingParams, NoisingTarget, StepParams};
 
 /// Grid for `units` work items.
-fn grid<R: Runtime>(client: &ComputeClient<R>, units: usize) -> (CubeCount, CubeDim) {
+pub(super) fn grid<R: Runtime>(client: &ComputeClient<R>, units: usize) -> (CubeCount, CubeDim) {
     let dim = CubeDim::new(client, units.max(1));
     (
         cubecl::calculate_cube_count_elemwise(client, units.max(1), dim),
@@ -85,7 +85,8 @@ pub fn launch_noising<R: Runtime>(
     let dummy;
     let (target_handle, target_len) = match (target_kind, target) {
         (TARGET_NONE, _) => {
-            dummy = client.empty(4);
+            // Never written; sized for one 128-bit vector so both kernel variants accept it.
+            dummy = client.empty(16);
             (&dummy, 1)
         }
         (_, Some(t)) => (t, len),
@@ -101,11 +102,7 @@ pub fn launch_noising<R: Runtime>(
     if row_len.is_multiple_of(4) {
         // Whole 128-bit vectors per unit: one load and one store per operand.
         let vectors = len / 4;
-        let target_vectors = if target_kind == TARGET_NONE {
-            1
-        } else {
-            vectors
-        };
+        let target_vectors = target_len.div_ceil(4);
         unsafe {
             noising_kernel_vec4::launch::<R>(
                 client,
