@@ -4,7 +4,7 @@
 //! - `train`: the main job. Training is not built yet (see the training issue); until it is,
 //!   this prints the default forward process's schedule table and says so.
 //! - `test`: everything CI checks, in order: formatting, clippy with warnings denied, the CUDA
-//!   build path, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
+//!   build path, the docs, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
 //!   wgpu kernel tests need when it is missing and apt-get is available.
 //! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn), in release mode.
 //! - `schedule [family]`: prints s(t), σ(t), log-SNR, f(t), g(t) for a continuous family.
@@ -43,7 +43,7 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          train              the main job (training is not implemented yet: prints the schedule table)\n  \
-         test               fmt check, clippy -D warnings, CUDA build check, then cargo test --workspace\n  \
+         test               fmt check, clippy -D warnings, CUDA build check, docs, then cargo test --workspace\n  \
          bench [--cuda]     fused kernels vs unfused burn expressions (wgpu, flex; CUDA on request)\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
@@ -56,7 +56,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     if cuda {
         cargo_args.extend(["--features", "cuda", "--", "--cuda"]);
     }
-    test_suite::cargo("cargo bench", &cargo_args)
+    test_suite::step("cargo bench", &cargo_args)
 }
 
 fn train(_args: &[String]) -> Result<(), String> {

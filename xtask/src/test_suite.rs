@@ -46,8 +46,7 @@ pub fn run(extra_test_args: &[String]) -> Result<(), String> {
 /// test binary's result (cargo's own last line is often an empty doc-test run).
 fn test_with_summary(args: &[&str]) -> Result<(), String> {
     eprintln!("==> cargo test");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut child = Command::new(cargo)
+    let mut child = cargo()
         .args(args)
         .stdout(Stdio::piped())
         .spawn()
@@ -80,15 +79,15 @@ fn test_with_summary(args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// Runs one cargo command, failing with its label when it fails.
-pub fn cargo(label: &str, args: &[&str]) -> Result<(), String> {
-    step(label, args)
+/// The cargo that runs this xtask (or the one on PATH).
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn step(label: &str, args: &[&str]) -> Result<(), String> {
+/// Runs one cargo command, failing with its label when it fails.
+pub fn step(label: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("==> {label}");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = cargo()
         .args(args)
         .status()
         .map_err(|e| format!("could not start cargo for `{label}`: {e}"))?;
