@@ -1,7 +1,27 @@
-//! `diffusion-model`: the networks (planned; not implemented yet).
+//! `diffusion-model`: the networks of the diffusion framework, in burn.
 //!
-//! This crate will hold the U-Net configured by the same keys as diffusers' `UNet2DModel`
-//! (`config.json`), written in burn with backends as a type parameter, a small time-embedded MLP
-//! score network for 2-D data, reading and writing diffusers-layout safetensors
-//! (`diffusion_pytorch_model.safetensors`), and Hugging Face hub downloads. It exposes no API
-//! yet: see the project's issue on the U-Net.
+//! - [`UNet2DModel`]: the U-Net configured by the keys of diffusers' `UNet2DModel` config.json
+//!   ([`UNet2DConfig`]), with diffusers' parameter names, so that a diffusers model directory
+//!   (config.json + diffusion_pytorch_model.safetensors) loads directly and what we save loads
+//!   back into diffusers ([`weights`]).
+//! - [`MlpDenoiser`]: a small time-embedded MLP for 2-D data (fast demos and tests).
+//! - [`hub`]: downloads a model repository from the Hugging Face hub into its standard cache.
+//! - [`conv2d`]: a 2-D convolution whose CPU forward and backward are our own im2col + GEMM, the
+//!   reason training on the CPU backend is fast.
+//!
+//! The backend is a type parameter: `Flex` on the CPU, `Wgpu` or `Cuda` on a GPU, and
+//! `Autodiff<_>` of any of them for training.
+
+pub mod config;
+pub mod conv2d;
+pub mod error;
+pub mod hub;
+pub mod layers;
+pub mod mlp;
+pub mod unet;
+pub mod weights;
+
+pub use config::{ParsedConfig, UNet2DConfig};
+pub use error::{ModelError, ModelResult};
+pub use mlp::{MlpConfig, MlpDenoiser};
+pub use unet::UNet2DModel;

@@ -1,0 +1,64 @@
+//! Seeded parameter initialisation, the same on every backend.
+
+use burn::module::{Param, ParamId};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorData};
+use diffusion_math::rng::SplitMix64;
+
+/// Draws initial parameter values from one seed on the CPU, so that a model built with the same
+/// seed has the same weights on flex, wgpu and CUDA (burn's own RNG differs per backend).
+#[derive(Debug)]
+pub struct ParamInit {
+    rng: SplitMix64,
+}
+
+impl ParamInit {
+    /// A generator for one model, keyed by `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: SplitMix64::new(seed),
+        }
+    }
+
+    /// U(−bound, bound): PyTorch's default for conv and linear weights and biases,
+    /// bound = 1/√fan_in (kaiming_uniform with a = √5).
+    pub fn uniform<B: Backend, const D: usize>(
+        &mut self,
+        shape: [usize; D],
+        bound: f64,
+        device: &B::Device,
+    ) -> Param<Tensor<B, D>> {
+        let count: usize = shape.iter().product();
+        let values: Vec<f32> = (0..count)
+            .map(|_| ((2.0 * self.rng.uniform() - 1.0) * bound) as f32)
+            .collect();
+        param(TensorData::new(values, shape), device)
+    }
+
+    /// N(0, 1): PyTorch's default for embedding tables.
+    pub fn normal<B: Backend, const D: usize>(
+        &mut self,
+        shape: [usize; D],
+        device: &B::Device,
+    ) -> Param<Tensor<B, D>> {
+        let count: usize = shape.iter().product();
+        let values: Vec<f32> = (0..count)
+            .map(|_| self.rng.standard_normal() as f32)
+            .collect();
+        param(TensorData::new(values, shape), device)
+    }
+
+    /// A constant tensor (GroupNorm's weight 1 and bias 0).
+    pub fn constant<B: Backend, const D: usize>(
+        &mut self,
+        shape: [usize; D],
+        value: f32,
+        device: &B::Device,
+    ) -> Param<Tensor<B, D>> {
+        Param::initialized(ParamId::new(), Tensor::full(shape, value, device))
+    }
+}
+
+fn param<B: Backend, const D: usize>(data: TensorData, device: &B::Device) -> Param<Tensor<B, D>> {
+    Param::initialized(ParamId::new(), Tensor::from_data(data, device))
+}

@@ -1,0 +1,165 @@
+//! `MlpDenoiser`: a small time-embedded residual MLP for low-dimensional data (2-D toys), used
+//! by fast demos and tests where a U-Net would be overkill.
+
+use burn::module::Module;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, ModelResult};
+use crate::layers::{silu, Embedding, Linear, ParamInit};
+use crate::unet::{SinusoidalTimesteps, TimestepEmbedding};
+
+/// The shape of an [`MlpDenoiser`]; saved as its config.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MlpConfig {
+    /// Dimension of a data point (2 for the toy distributions).
+    pub data_dim: usize,
+    /// Width of the hidden layers.
+    pub hidden_dim: usize,
+    /// Number of residual blocks.
+    pub blocks: usize,
+    /// Number of sinusoidal time features.
+    pub time_features: usize,
+    /// Times are multiplied by this before the sinusoids: 1000 suits continuous t ∈ [0, 1],
+    /// 1 suits discrete timesteps 0..1000.
+    pub time_scale: f64,
+    /// Classes of a class-conditional model (including a null class), or none.
+    #[serde(default)]
+    pub num_classes: Option<usize>,
+}
+
+impl Default for MlpConfig {
+    fn default() -> Self {
+        Self {
+            data_dim: 2,
+            hidden_dim: 128,
+            blocks: 3,
+            time_features: 32,
+            time_scale: 1000.0,
+            num_classes: None,
+        }
+    }
+}
+
+impl MlpConfig {
+    /// Checks every field; the error names the first bad one.
+    pub fn validate(&self) -> ModelResult<()> {
+        for (key, value) in [
+            ("data_dim", self.data_dim),
+            ("hidden_dim", self.hidden_dim),
+            ("time_features", self.time_features),
+        ] {
+            if value == 0 {
+                return Err(ModelError::config(key, "must be positive"));
+            }
+        }
+        if self.time_features < 2 {
+            return Err(ModelError::config("time_features", "must be at least 2 (one sine, one cosine)"));
+        }
+        if !(self.time_scale > 0.0 && self.time_scale.is_finite()) {
+            return Err(ModelError::config("time_scale", "must be positive and finite"));
+        }
+        if self.num_classes == Some(0) {
+            return Err(ModelError::config("num_classes", "must be positive or null"));
+        }
+        Ok(())
+    }
+}
+
+/// One residual block: h + W₂ SiLU(W₁ SiLU(h)).
+#[derive(Module, Debug)]
+pub struct MlpBlock<B: Backend> {
+    /// First layer.
+    pub linear_1: Linear<B>,
+    /// Second layer.
+    pub linear_2: Linear<B>,
+}
+
+/// A denoiser for `[N, data_dim]` data: input projection plus time (and class) embedding,
+/// residual blocks, output projection back to `data_dim`.
+#[derive(Module, Debug)]
+pub struct MlpDenoiser<B: Backend> {
+    /// Data → hidden.
+    pub input: Linear<B>,
+    /// Time features → hidden.
+    pub time_embedding: TimestepEmbedding<B>,
+    /// Class → hidden (class-conditional models).
+    pub class_embedding: Option<Embedding<B>>,
+    /// The residual blocks.
+    pub blocks: Vec<MlpBlock<B>>,
+    /// Hidden → data.
+    pub output: Linear<B>,
+    #[module(skip)]
+    config: MlpConfig,
+    #[module(skip)]
+    time_proj: SinusoidalTimesteps,
+}
+
+impl<B: Backend> MlpDenoiser<B> {
+    /// A network of the given shape, initialised from `seed` (the same on every backend).
+    pub fn new(config: &MlpConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
+        config.validate()?;
+        let init = &mut ParamInit::new(seed);
+        let hidden = config.hidden_dim;
+        Ok(Self {
+            input: Linear::new(config.data_dim, hidden, init, device),
+            time_embedding: TimestepEmbedding::new(config.time_features, hidden, init, device),
+            class_embedding: config.num_classes.map(|n| Embedding::new(n, hidden, init, device)),
+            blocks: (0..config.blocks)
+                .map(|_| MlpBlock {
+                    linear_1: Linear::new(hidden, hidden, init, device),
+                    linear_2: Linear::new(hidden, hidden, init, device),
+                })
+                .collect(),
+            output: Linear::new(hidden, config.data_dim, init, device),
+            time_proj: SinusoidalTimesteps::new(config.time_features, true, 0.0),
+            config: config.clone(),
+        })
+    }
+
+    /// The network's shape.
+    pub fn config(&self) -> &MlpConfig {
+        &self.config
+    }
+
+    /// `x` `[N, data_dim]`, `timesteps` `[N]` (or `[1]`), optional `class_labels` `[N]`
+    /// → `[N, data_dim]`.
+    pub fn forward(
+        &self,
+        x: Tensor<B, 2>,
+        timesteps: Tensor<B, 1>,
+        class_labels: Option<Tensor<B, 1, Int>>,
+    ) -> ModelResult<Tensor<B, 2>> {
+        let [n, d] = x.dims();
+        if d != self.config.data_dim {
+            return Err(ModelError::Input(format!(
+                "data has dimension {d} but the model takes data_dim = {}",
+                self.config.data_dim
+            )));
+        }
+        let steps = timesteps.dims()[0];
+        if steps != n && steps != 1 {
+            return Err(ModelError::Input(format!(
+                "{steps} timesteps for a batch of {n}; give one per sample or a single one"
+            )));
+        }
+        let timesteps = if steps == n { timesteps } else { timesteps.expand([n]) };
+        let features = self.time_proj.forward(timesteps * self.config.time_scale);
+        let mut h = self.input.forward(x) + self.time_embedding.forward(features);
+        match (&self.class_embedding, class_labels) {
+            (Some(table), Some(labels)) => h = h + table.forward(labels),
+            (Some(_), None) => {
+                return Err(ModelError::Input("this model is class-conditional; pass class_labels".into()))
+            }
+            (None, Some(_)) => {
+                return Err(ModelError::Input("class_labels given to a model without classes".into()))
+            }
+            (None, None) => {}
+        }
+        for block in &self.blocks {
+            h = h.clone() + block.linear_2.forward(silu(block.linear_1.forward(silu(h))));
+        }
+        Ok(self.output.forward(silu(h)))
+    }
+}

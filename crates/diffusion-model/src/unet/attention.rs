@@ -1,0 +1,87 @@
+//! diffusers' spatial self-attention block (`Attention` with a group norm, as built by
+//! `AttnDownBlock2D`, `AttnUpBlock2D` and `UNetMidBlock2D`).
+
+use burn::module::Module;
+use burn::tensor::activation::softmax;
+use burn::tensor::backend::Backend;
+use burn::tensor::Tensor;
+
+use crate::layers::{GroupNorm, Linear, ParamInit};
+
+/// Multi-head self-attention over the H·W positions (Vaswani et al. 2017):
+/// h = GroupNorm(x) as tokens, softmax(QKᵀ/√d)V per head, to_out, then
+/// (x + h) / rescale_output_factor.
+#[derive(Module, Debug)]
+pub struct Attention<B: Backend> {
+    /// Norm applied before the projections.
+    pub group_norm: GroupNorm<B>,
+    /// Query projection.
+    pub to_q: Linear<B>,
+    /// Key projection.
+    pub to_k: Linear<B>,
+    /// Value projection.
+    pub to_v: Linear<B>,
+    /// Output projection (diffusers' `to_out.0`; `to_out.1` is a parameterless dropout).
+    pub to_out: Vec<Linear<B>>,
+    #[module(skip)]
+    heads: usize,
+    #[module(skip)]
+    rescale_output_factor: f64,
+}
+
+impl<B: Backend> Attention<B> {
+    /// Attention over `channels` with heads of `head_dim` channels.
+    pub fn new(
+        channels: usize,
+        head_dim: usize,
+        groups: usize,
+        eps: f64,
+        rescale_output_factor: f64,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> Self {
+        Self {
+            group_norm: GroupNorm::new(groups, channels, eps, init, device),
+            to_q: Linear::new(channels, channels, init, device),
+            to_k: Linear::new(channels, channels, init, device),
+            to_v: Linear::new(channels, channels, init, device),
+            to_out: vec![Linear::new(channels, channels, init, device)],
+            heads: channels / head_dim,
+            rescale_output_factor,
+        }
+    }
+
+    /// `[N, C, H, W]` → `[N, C, H, W]`.
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let [n, c, height, width] = x.dims();
+        let positions = height * width;
+        let head_dim = c / self.heads;
+        let tokens: Tensor<B, 3> = self
+            .group_norm
+            .forward(x.clone())
+            .reshape([n, c, positions])
+            .swap_dims(1, 2);
+        let split = |t: Tensor<B, 3>| -> Tensor<B, 4> {
+            t.reshape([n, positions, self.heads, head_dim]).swap_dims(1, 2)
+        };
+        let q = split(self.to_q.forward(tokens.clone()));
+        let k = split(self.to_k.forward(tokens.clone()));
+        let v = split(self.to_v.forward(tokens));
+        let scale = 1.0 / (head_dim as f64).sqrt();
+        let weights = softmax(q.matmul(k.swap_dims(2, 3)) * scale, 3);
+        let attended: Tensor<B, 3> = weights
+            .matmul(v)
+            .swap_dims(1, 2)
+            .reshape([n, positions, c]);
+        let h = self.to_out[0]
+            .forward(attended)
+            .swap_dims(1, 2)
+            .reshape([n, c, height, width]);
+        let sum = x + h;
+        if self.rescale_output_factor == 1.0 {
+            sum
+        } else {
+            sum / self.rescale_output_factor
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! `UNet2DModel`: the whole network, built from a [`UNet2DConfig`].
+
+use burn::module::Module;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor};
+
+use super::blocks::BlockSizes;
+use super::{Attention, DownBlock, Downsample2D, MidBlock, ResnetBlock2D, SinusoidalTimesteps, TimestepEmbedding, UpBlock, Upsample2D};
+use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
+use crate::conv2d::Conv2dBackend;
+use crate::error::{ModelError, ModelResult};
+use crate::layers::{silu, Conv2d, Embedding, GroupNorm, ParamInit};
+
+/// The 2-D U-Net of diffusers' `UNet2DModel`: predicts a tensor the size of its input (ε, x₀ or
+/// v, per its training) from a noisy image, a timestep and optionally a class label. Parameter
+/// paths are diffusers' state-dict keys, so its weights load from and save to diffusers.
+#[derive(Module, Debug)]
+pub struct UNet2DModel<B: Backend> {
+    /// Input conv, in_channels → block_out_channels[0].
+    pub conv_in: Conv2d<B>,
+    /// Timestep features → embedding.
+    pub time_embedding: TimestepEmbedding<B>,
+    /// Class label → embedding (class-conditional models).
+    pub class_embedding: Option<Embedding<B>>,
+    /// Encoder levels, finest first.
+    pub down_blocks: Vec<DownBlock<B>>,
+    /// Bottleneck.
+    pub mid_block: MidBlock<B>,
+    /// Decoder levels, coarsest first.
+    pub up_blocks: Vec<UpBlock<B>>,
+    /// Output norm.
+    pub conv_norm_out: GroupNorm<B>,
+    /// Output conv, block_out_channels[0] → out_channels.
+    pub conv_out: Conv2d<B>,
+    #[module(skip)]
+    config: UNet2DConfig,
+    #[module(skip)]
+    time_proj: SinusoidalTimesteps,
+}
+
+impl<B: Backend> UNet2DModel<B> {
+    /// Builds the network a config describes, with PyTorch's default initialisation drawn
+    /// from `seed` (the same weights on every backend). Fails on an invalid config.
+    pub fn new(config: &UNet2DConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
+        config.validate()?;
+        let init = &mut ParamInit::new(seed);
+        let channels = &config.block_out_channels;
+        let levels = channels.len();
+        let temb = config.time_embed_dim();
+        let sizes = BlockSizes {
+            temb_channels: temb,
+            eps: config.norm_eps,
+            dropout: config.dropout,
+        };
+        let conv_in = Conv2d::new(config.in_channels, channels[0], 3, 1, 1, init, device);
+        let time_embedding = TimestepEmbedding::new(channels[0], temb, init, device);
+        let class_embedding = config
+            .num_class_embeds
+            .map(|n| Embedding::new(n, temb, init, device));
+
+        let mut down_blocks = Vec::with_capacity(levels);
+        let mut output = channels[0];
+        for (level, kind) in config.down_kinds().into_iter().enumerate() {
+            let input = output;
+            output = channels[level];
+            let groups = config.groups_for(output);
+            let mut resnets = Vec::new();
+            let mut attentions = Vec::new();
+            for layer in 0..config.layers_per_block {
+                let resnet_in = if layer == 0 { input } else { output };
+                resnets.push(ResnetBlock2D::new(sizes.resnet(resnet_in, output, groups, 1.0), init, device));
+                if kind == DownBlockKind::Attention {
+                    attentions.push(Attention::new(output, config.head_dim_for(output), groups, config.norm_eps, 1.0, init, device));
+                }
+            }
+            let downsamplers = if level + 1 < levels {
+                vec![Downsample2D::new(output, config.downsample_padding, init, device)]
+            } else {
+                Vec::new()
+            };
+            down_blocks.push(DownBlock { resnets, attentions, downsamplers });
+        }
+
+        let deepest = channels[levels - 1];
+        let mid_groups = config.groups_for(deepest);
+        let scale = config.mid_block_scale_factor;
+        let mid_block = MidBlock {
+            resnets: vec![
+                ResnetBlock2D::new(sizes.resnet(deepest, deepest, mid_groups, scale), init, device),
+                ResnetBlock2D::new(sizes.resnet(deepest, deepest, mid_groups, scale), init, device),
+            ],
+            attentions: if config.add_attention {
+                let groups = config.attn_norm_num_groups.unwrap_or(mid_groups);
+                vec![Attention::new(deepest, config.head_dim_for(deepest), groups, config.norm_eps, scale, init, device)]
+            } else {
+                Vec::new()
+            },
+        };
+
+        let reversed: Vec<usize> = channels.iter().rev().copied().collect();
+        let mut up_blocks = Vec::with_capacity(levels);
+        let mut output = reversed[0];
+        for (level, kind) in config.up_kinds().into_iter().enumerate() {
+            let previous = output;
+            output = reversed[level];
+            let input = reversed[(level + 1).min(levels - 1)];
+            let groups = config.groups_for(output);
+            let layers = config.layers_per_block + 1;
+            let mut resnets = Vec::new();
+            let mut attentions = Vec::new();
+            for layer in 0..layers {
+                let skip = if layer + 1 == layers { input } else { output };
+                let running = if layer == 0 { previous } else { output };
+                let shape = sizes.resnet(running + skip, output, groups, 1.0);
+                resnets.push(ResnetBlock2D::new(shape, init, device));
+                if kind == UpBlockKind::Attention {
+                    attentions.push(Attention::new(output, config.head_dim_for(output), groups, config.norm_eps, 1.0, init, device));
+                }
+            }
+            let upsamplers = if level + 1 < levels {
+                vec![Upsample2D::new(output, init, device)]
+            } else {
+                Vec::new()
+            };
+            up_blocks.push(UpBlock { resnets, attentions, upsamplers });
+        }
+
+        let out_groups = config.groups_for(channels[0]);
+        Ok(Self {
+            conv_in,
+            time_embedding,
+            class_embedding,
+            down_blocks,
+            mid_block,
+            up_blocks,
+            conv_norm_out: GroupNorm::new(out_groups, channels[0], config.norm_eps, init, device),
+            conv_out: Conv2d::new(channels[0], config.out_channels, 3, 1, 1, init, device),
+            time_proj: SinusoidalTimesteps::new(channels[0], config.flip_sin_to_cos, config.freq_shift),
+            config: config.clone(),
+        })
+    }
+
+    /// The configuration this network was built from.
+    pub fn config(&self) -> &UNet2DConfig {
+        &self.config
+    }
+
+    /// Whether the network needs class labels.
+    pub fn is_class_conditional(&self) -> bool {
+        self.class_embedding.is_some()
+    }
+
+    /// The factor H and W must be divisible by: 2^(levels − 1).
+    pub fn size_multiple(&self) -> usize {
+        1 << (self.config.block_out_channels.len() - 1)
+    }
+}
+
+impl<B: Conv2dBackend> UNet2DModel<B> {
+    /// One forward pass: `sample` `[N, in, H, W]`, `timesteps` `[N]` (or `[1]`, broadcast;
+    /// the discrete index or continuous time the model was trained with), `class_labels` `[N]`
+    /// for class-conditional models (labels must be below `num_class_embeds`). Returns
+    /// `[N, out, H, W]`. Shapes are checked and reported as errors.
+    pub fn forward(
+        &self,
+        sample: Tensor<B, 4>,
+        timesteps: Tensor<B, 1>,
+        class_labels: Option<Tensor<B, 1, Int>>,
+    ) -> ModelResult<Tensor<B, 4>> {
+        let [n, c, h, w] = sample.dims();
+        self.check_inputs([n, c, h, w], timesteps.dims()[0], class_labels.as_ref().map(|l| l.dims()[0]))?;
+        let timesteps = if timesteps.dims()[0] == n { timesteps } else { timesteps.expand([n]) };
+        let sample = if self.config.center_input_sample { sample * 2.0 - 1.0 } else { sample };
+
+        let mut emb = self.time_embedding.forward(self.time_proj.forward(timesteps));
+        if let (Some(table), Some(labels)) = (&self.class_embedding, class_labels) {
+            emb = emb + table.forward(labels);
+        }
+
+        let mut h = self.conv_in.forward(sample);
+        let mut skips = vec![h.clone()];
+        for block in &self.down_blocks {
+            let (out, block_skips) = block.forward(h, &emb);
+            h = out;
+            skips.extend(block_skips);
+        }
+        h = self.mid_block.forward(h, &emb);
+        for block in &self.up_blocks {
+            h = block.forward(h, &mut skips, &emb);
+        }
+        Ok(self.conv_out.forward(silu(self.conv_norm_out.forward(h))))
+    }
+
+    fn check_inputs(&self, [n, c, h, w]: [usize; 4], timesteps: usize, labels: Option<usize>) -> ModelResult<()> {
+        let config = &self.config;
+        if c != config.in_channels {
+            return Err(ModelError::Input(format!(
+                "sample has {c} channels but the model takes in_channels = {}", config.in_channels
+            )));
+        }
+        let multiple = self.size_multiple();
+        if h == 0 || w == 0 || h % multiple != 0 || w % multiple != 0 || n == 0 {
+            return Err(ModelError::Input(format!(
+                "sample is {n}×{c}×{h}×{w}; height and width must be positive multiples of {multiple} (2^(levels−1)) and the batch non-empty"
+            )));
+        }
+        if timesteps != n && timesteps != 1 {
+            return Err(ModelError::Input(format!(
+                "{timesteps} timesteps for a batch of {n}; give one per sample or a single one"
+            )));
+        }
+        match (self.is_class_conditional(), labels) {
+            (true, None) => Err(ModelError::Input(format!(
+                "this model is class-conditional (num_class_embeds = {}); pass class_labels",
+                config.num_class_embeds.unwrap_or(0)
+            ))),
+            (false, Some(_)) => Err(ModelError::Input(
+                "class_labels given to a model without a class embedding (num_class_embeds is null)".into(),
+            )),
+            (true, Some(count)) if count != n => Err(ModelError::Input(format!(
+                "{count} class labels for a batch of {n}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Walks a burn module by parameter path: list names and shapes, export values, replace values.
+
+use std::collections::BTreeMap;
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Bool, Int, Tensor, TensorData};
+
+use super::WeightProblem;
+
+/// A tensor by state-dict key, as f32 values in row-major order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedTensor {
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Values, row-major.
+    pub values: Vec<f32>,
+}
+
+#[derive(Default)]
+struct Path(Vec<String>);
+
+impl Path {
+    fn enter(&mut self, name: &str) {
+        self.0.push(name.to_string());
+    }
+    fn exit(&mut self) {
+        self.0.pop();
+    }
+    fn key(&self) -> String {
+        self.0.join(".")
+    }
+}
+
+struct ShapeCollector {
+    path: Path,
+    shapes: BTreeMap<String, Vec<usize>>,
+}
+
+impl<B: Backend> ModuleVisitor<B> for ShapeCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.enter(name);
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.exit();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        self.shapes.insert(self.path.key(), param.val().dims().to_vec());
+    }
+}
+
+struct ValueCollector {
+    path: Path,
+    tensors: BTreeMap<String, NamedTensor>,
+}
+
+impl<B: Backend> ModuleVisitor<B> for ValueCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.enter(name);
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.exit();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        let tensor = param.val();
+        let shape = tensor.dims().to_vec();
+        let values = tensor
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("converted to f32");
+        self.tensors.insert(self.path.key(), NamedTensor { shape, values });
+    }
+}
+
+struct Replacer<'a, B: Backend> {
+    path: Path,
+    tensors: &'a mut BTreeMap<String, NamedTensor>,
+    device: B::Device,
+}
+
+impl<B: Backend> ModuleMapper<B> for Replacer<'_, B> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.enter(name);
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.exit();
+    }
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        match self.tensors.remove(&self.path.key()) {
+            Some(named) => {
+                let tensor = Tensor::from_data(TensorData::new(named.values, named.shape), &self.device);
+                let id = param.id;
+                param.transform_for_load(tensor, id)
+            }
+            None => param,
+        }
+    }
+    fn map_int<const D: usize>(&mut self, param: Param<Tensor<B, D, Int>>) -> Param<Tensor<B, D, Int>> {
+        param
+    }
+    fn map_bool<const D: usize>(&mut self, param: Param<Tensor<B, D, Bool>>) -> Param<Tensor<B, D, Bool>> {
+        param
+    }
+}
+
+/// Every float parameter's state-dict key and shape, sorted by key.
+pub fn named_shapes<B: Backend, M: Module<B>>(module: &M) -> BTreeMap<String, Vec<usize>> {
+    let mut collector = ShapeCollector {
+        path: Path::default(),
+        shapes: BTreeMap::new(),
+    };
+    module.visit(&mut collector);
+    collector.shapes
+}
+
+/// Every float parameter's values by state-dict key (reads them from the device).
+pub fn named_tensors<B: Backend, M: Module<B>>(module: &M) -> BTreeMap<String, NamedTensor> {
+    let mut collector = ValueCollector {
+        path: Path::default(),
+        tensors: BTreeMap::new(),
+    };
+    module.visit(&mut collector);
+    collector.tensors
+}
+
+/// Replaces every parameter of `module` by the tensor of the same key. The keys and shapes
+/// must match exactly: otherwise nothing is replaced and every disagreement is returned.
+pub fn apply_named_tensors<B: Backend, M: Module<B>>(
+    module: M,
+    mut tensors: BTreeMap<String, NamedTensor>,
+    device: &B::Device,
+) -> Result<M, Vec<WeightProblem>> {
+    let expected = named_shapes::<B, M>(&module);
+    let mut problems = Vec::new();
+    for (name, shape) in &expected {
+        match tensors.get(name) {
+            None => problems.push(WeightProblem::Missing {
+                name: name.clone(),
+                expected: shape.clone(),
+            }),
+            Some(found) if &found.shape != shape => problems.push(WeightProblem::Shape {
+                name: name.clone(),
+                expected: shape.clone(),
+                found: found.shape.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, found) in &tensors {
+        if !expected.contains_key(name) {
+            problems.push(WeightProblem::Unexpected {
+                name: name.clone(),
+                found: found.shape.clone(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut replacer = Replacer {
+        path: Path::default(),
+        tensors: &mut tensors,
+        device: device.clone(),
+    };
+    Ok(module.map(&mut replacer))
+}

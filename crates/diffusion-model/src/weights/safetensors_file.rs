@@ -1,0 +1,114 @@
+//! safetensors files as maps from key to f32 tensor; atomic writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use safetensors::{Dtype, SafeTensors};
+
+use super::NamedTensor;
+use crate::error::{ModelError, ModelResult};
+
+/// Reads every tensor of a safetensors file as f32 (F16, BF16 and F64 are converted).
+/// A truncated or corrupt file is a [`ModelError::CorruptWeights`].
+pub fn read_safetensors(path: &Path) -> ModelResult<BTreeMap<String, NamedTensor>> {
+    let bytes = fs::read(path).map_err(|e| ModelError::io(path, e))?;
+    let shown = path.display().to_string();
+    let file = SafeTensors::deserialize(&bytes).map_err(|e| ModelError::CorruptWeights {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let mut tensors = BTreeMap::new();
+    for (name, view) in file.tensors() {
+        let data = view.data();
+        let values: Vec<f32> = match view.dtype() {
+            Dtype::F32 => data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            Dtype::F16 => data
+                .chunks_exact(2)
+                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            Dtype::BF16 => data
+                .chunks_exact(2)
+                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            Dtype::F64 => data
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32)
+                .collect(),
+            other => {
+                return Err(ModelError::UnsupportedDtype {
+                    path: shown,
+                    name,
+                    dtype: format!("{other:?}"),
+                })
+            }
+        };
+        let shape = view.shape().to_vec();
+        tensors.insert(name, NamedTensor { shape, values });
+    }
+    Ok(tensors)
+}
+
+/// Writes f32 tensors as a safetensors file with PyTorch's metadata (`format: pt`), atomically.
+pub fn write_safetensors(path: &Path, tensors: &BTreeMap<String, NamedTensor>) -> ModelResult<()> {
+    let bytes_by_name: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
+        .iter()
+        .map(|(name, t)| {
+            let bytes = t.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (name.clone(), bytes, t.shape.clone())
+        })
+        .collect();
+    let views = bytes_by_name
+        .iter()
+        .map(|(name, bytes, shape)| {
+            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ModelError::CorruptWeights {
+            path: path.display().to_string(),
+            message: format!("cannot encode: {e}"),
+        })?;
+    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    let encoded = safetensors::serialize(views, Some(metadata)).map_err(|e| ModelError::CorruptWeights {
+        path: path.display().to_string(),
+        message: format!("cannot encode: {e}"),
+    })?;
+    write_atomically(path, &encoded)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`:
+/// a crash or a full disk leaves either the old file or the new one, never a torn one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> ModelResult<()> {
+    let temporary = temporary_sibling(path);
+    let result = (|| -> std::io::Result<()> {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Make the rename durable; not every platform can open a directory, so ignore that.
+            if let Ok(dir) = fs::File::open(parent) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temporary);
+        return Err(ModelError::io(path, e));
+    }
+    Ok(())
+}
+
+fn temporary_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
