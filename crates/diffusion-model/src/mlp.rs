@@ -163,3 +163,79 @@ impl<B: Backend> MlpDenoiser<B> {
         Ok(self.output.forward(silu(h)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::backend::{Autodiff, Flex};
+    use burn::tensor::{Int, Tensor};
+
+    use super::*;
+    use crate::weights::{load_mlp, named_tensors, save_mlp};
+
+    fn batch(n: usize) -> (Tensor<Flex, 2>, Tensor<Flex, 1>) {
+        let device = Default::default();
+        let x = Tensor::<Flex, 2>::from_data(
+            burn::tensor::TensorData::new((0..2 * n).map(|i| i as f32 / 7.0 - 1.0).collect::<Vec<_>>(), [n, 2]),
+            &device,
+        );
+        let t = Tensor::<Flex, 1>::from_data(
+            burn::tensor::TensorData::new((0..n).map(|i| i as f32 / n as f32).collect::<Vec<_>>(), [n]),
+            &device,
+        );
+        (x, t)
+    }
+
+    #[test]
+    fn maps_points_to_points_and_depends_on_time() {
+        let model = MlpDenoiser::<Flex>::new(&MlpConfig::default(), 3, &Default::default()).unwrap();
+        let (x, t) = batch(5);
+        let a = model.forward(x.clone(), t.clone(), None).unwrap();
+        assert_eq!(a.dims(), [5, 2]);
+        let b = model.forward(x, t + 0.25, None).unwrap();
+        let change = (a - b).abs().max().into_scalar();
+        assert!(change > 1e-4, "output ignores time (change {change})");
+    }
+
+    #[test]
+    fn same_seed_same_weights_and_save_load_round_trips() {
+        let device = Default::default();
+        let config = MlpConfig { num_classes: Some(3), ..MlpConfig::default() };
+        let a = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
+        let b = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
+        assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&b));
+        let dir = tempfile::tempdir().unwrap();
+        save_mlp(&a, dir.path()).unwrap();
+        let c = load_mlp::<Flex>(dir.path(), &device).unwrap();
+        assert_eq!(c.config(), &config);
+        assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&c));
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let device = Default::default();
+        let model = MlpDenoiser::<Flex>::new(&MlpConfig::default(), 0, &device).unwrap();
+        let (x, t) = batch(4);
+        let wide = Tensor::<Flex, 2>::zeros([4, 3], &device);
+        assert!(model.forward(wide, t.clone(), None).is_err());
+        assert!(model.forward(x.clone(), Tensor::zeros([3], &device), None).is_err());
+        let labels = Tensor::<Flex, 1, Int>::zeros([4], &device);
+        assert!(model.forward(x, t, Some(labels)).is_err());
+        let bad = MlpConfig { hidden_dim: 0, ..MlpConfig::default() };
+        assert!(matches!(MlpDenoiser::<Flex>::new(&bad, 0, &device), Err(ModelError::Config { key, .. }) if key == "hidden_dim"));
+    }
+
+    #[test]
+    fn gradients_reach_every_parameter() {
+        type AB = Autodiff<Flex>;
+        let device = Default::default();
+        let model = MlpDenoiser::<AB>::new(&MlpConfig::default(), 1, &device).unwrap();
+        let x = Tensor::<AB, 2>::ones([8, 2], &device);
+        let t = Tensor::<AB, 1>::full([8], 0.5, &device);
+        let loss = model.forward(x, t, None).unwrap().square().mean();
+        let grads = loss.backward();
+        let norm = model.input.weight.val().grad(&grads).expect("input grad").abs().sum().into_scalar();
+        assert!(norm > 0.0);
+        let norm = model.time_embedding.linear_1.weight.val().grad(&grads).expect("time grad").abs().sum().into_scalar();
+        assert!(norm > 0.0);
+    }
+}

@@ -76,3 +76,26 @@ fn written_config_parses_back_to_the_same_config() {
     assert_eq!(parsed.config, config);
     assert!(parsed.ignored_keys.is_empty());
 }
+
+#[test]
+fn forward_input_errors_say_what_is_wrong() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mnist_cond/config.json");
+    let config = UNet2DConfig::from_json_str(&std::fs::read_to_string(path).unwrap(), path).unwrap().config;
+    let device = Default::default();
+    let model = UNet2DModel::<Flex>::new(&config, 0, &device).unwrap();
+    let t = Tensor::<Flex, 1>::from_data([1.0f32, 2.0], &device);
+    let labels = Some(Tensor::<Flex, 1, burn::tensor::Int>::from_data([1i64, 2], &device));
+    let cases = [
+        (Tensor::<Flex, 4>::zeros([2, 3, 28, 28], &device), t.clone(), labels.clone(), "channels"),
+        (Tensor::<Flex, 4>::zeros([2, 1, 27, 28], &device), t.clone(), labels.clone(), "multiples of 4"),
+        (Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device), Tensor::zeros([3], &device), labels.clone(), "timesteps"),
+        (Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device), t.clone(), None, "class_labels"),
+    ];
+    for (sample, timesteps, labels, needle) in cases {
+        let error = model.forward(sample, timesteps, labels).expect_err("bad input");
+        assert!(error.to_string().contains(needle), "{error}");
+    }
+    // One timestep for the whole batch is broadcast.
+    let out = model.forward(Tensor::zeros([2, 1, 28, 28], &device), Tensor::from_data([5.0f32], &device), labels);
+    assert_eq!(out.expect("broadcast").dims(), [2, 1, 28, 28]);
+}

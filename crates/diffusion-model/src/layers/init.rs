@@ -5,7 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use diffusion_math::rng::SplitMix64;
 
-/// Draws initial parameter values from one seed on the CPU, so that a model built with the same
+/// Draws initial parameter values (tracked for gradients under autodiff) from one seed on the CPU, so that a model built with the same
 /// seed has the same weights on flex, wgpu and CUDA (burn's own RNG differs per backend).
 #[derive(Debug)]
 pub struct ParamInit {
@@ -55,10 +55,10 @@ impl ParamInit {
         value: f32,
         device: &B::Device,
     ) -> Param<Tensor<B, D>> {
-        Param::initialized(ParamId::new(), Tensor::full(shape, value, device))
+        Param::initialized(ParamId::new(), Tensor::full(shape, value, device).require_grad())
     }
 }
 
 fn param<B: Backend, const D: usize>(data: TensorData, device: &B::Device) -> Param<Tensor<B, D>> {
-    Param::initialized(ParamId::new(), Tensor::from_data(data, device))
+    Param::initialized(ParamId::new(), Tensor::from_data(data, device).require_grad())
 }
