@@ -63,19 +63,29 @@ fn mnist_config() -> UNet2DConfig {
         "attention_head_dim": 8, "num_class_embeds": 11,
         "flip_sin_to_cos": true, "freq_shift": 0
     }"#;
-    UNet2DConfig::from_json_str(json, "mnist bench config").expect("valid").config
+    UNet2DConfig::from_json_str(json, "mnist bench config")
+        .expect("valid")
+        .config
 }
 
 fn cifar_config() -> UNet2DConfig {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/diffusion-model/tests/fixtures/ddpm_cifar10_32_config.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/diffusion-model/tests/fixtures/ddpm_cifar10_32_config.json"
+    );
     let text = std::fs::read_to_string(path).expect("cifar config fixture");
-    UNet2DConfig::from_json_str(&text, path).expect("valid").config
+    UNet2DConfig::from_json_str(&text, path)
+        .expect("valid")
+        .config
 }
 
 fn pseudo_random(count: usize, seed: u32) -> Vec<f32> {
     (0..count as u32)
         .map(|i| {
-            let h = i.wrapping_mul(2_654_435_761).wrapping_add(seed.wrapping_mul(40_503)) >> 8;
+            let h = i
+                .wrapping_mul(2_654_435_761)
+                .wrapping_add(seed.wrapping_mul(40_503))
+                >> 8;
             (h % 2001) as f32 / 1000.0 - 1.0
         })
         .collect()
@@ -109,7 +119,9 @@ fn ours() -> Vec<(&'static str, Timing)> {
     results.push((
         "mnist_unet_forward_b64",
         time(3, 10, || {
-            let out = model.forward(x.clone(), t.clone(), y.clone()).expect("forward");
+            let out = model
+                .forward(x.clone(), t.clone(), y.clone())
+                .expect("forward");
             let _ = out.into_data();
         }),
     ));
@@ -117,11 +129,16 @@ fn ours() -> Vec<(&'static str, Timing)> {
     let mut model = UNet2DModel::<AB>::new(&mnist_config(), 1, &device).expect("model");
     let mut optimizer = AdamWConfig::new().init::<AB, UNet2DModel<AB>>();
     let (x, t, y) = inputs::<AB>([64, 1, 28, 28], true, &device);
-    let target = Tensor::<AB, 4>::from_data(TensorData::new(pseudo_random(64 * 784, 2), [64, 1, 28, 28]), &device);
+    let target = Tensor::<AB, 4>::from_data(
+        TensorData::new(pseudo_random(64 * 784, 2), [64, 1, 28, 28]),
+        &device,
+    );
     results.push((
         "mnist_unet_train_step_b64",
         time(3, 10, || {
-            let out = model.forward(x.clone(), t.clone(), y.clone()).expect("forward");
+            let out = model
+                .forward(x.clone(), t.clone(), y.clone())
+                .expect("forward");
             let loss = (out - target.clone()).square().mean();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(1e-4, model.clone(), grads);
@@ -155,7 +172,10 @@ fn reference(root: &Path) -> Option<(serde_json::Value, String)> {
     let python = reference_python(root)?;
     let script = root.join("benches/reference/unet_torch.py");
     eprintln!("running the PyTorch reference with {}", python.display());
-    let output = Command::new(&python).arg(&script).arg("--json").output();
+    let output = Command::new(&python)
+        .arg(&script)
+        .args(["--json", "--repeats-for", "cifar_unet_forward_b8=5"])
+        .output();
     match output {
         Ok(out) if out.status.success() => {
             let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
@@ -163,12 +183,15 @@ fn reference(root: &Path) -> Option<(serde_json::Value, String)> {
                 "torch {} / diffusers {}, {} threads",
                 json["torch"].as_str().unwrap_or("?"),
                 json["diffusers"].as_str().unwrap_or("?"),
-                json["threads"]
+                json["num_threads"]
             );
             Some((json, about))
         }
         Ok(out) => {
-            eprintln!("the reference failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "the reference failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             None
         }
         Err(e) => {
@@ -181,14 +204,31 @@ fn reference(root: &Path) -> Option<(serde_json::Value, String)> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     format!("{cpu}, {cores} cores")
+}
+
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
 }
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = load_average();
+    if load > 0.5 {
+        eprintln!("warning: the 1-minute load average is {load:.2}: another process is using the CPU, timings will be noisy");
+    }
     let ours = ours();
     let reference = reference(root);
     let mut table = format!(
@@ -198,13 +238,19 @@ fn main() {
     );
     let mut json = serde_json::Map::new();
     for (name, timing) in &ours {
-        let theirs = reference.as_ref().and_then(|(j, _)| j["workloads"].get(*name).cloned());
+        let theirs = reference
+            .as_ref()
+            .and_then(|(j, _)| j["workloads"].get(*name).cloned());
         let (theirs_text, ratio_text, ratio) = match &theirs {
             Some(t) => {
                 let median = t["median_ms"].as_f64().unwrap_or(f64::NAN);
                 let ratio = ms(timing.median) / median;
                 (
-                    format!("{median:.1} ({:.1}–{:.1})", t["min_ms"].as_f64().unwrap_or(f64::NAN), t["max_ms"].as_f64().unwrap_or(f64::NAN)),
+                    format!(
+                        "{median:.1} ({:.1}–{:.1})",
+                        t["min_ms"].as_f64().unwrap_or(f64::NAN),
+                        t["max_ms"].as_f64().unwrap_or(f64::NAN)
+                    ),
                     format!("{ratio:.2}"),
                     Some(ratio),
                 )
@@ -231,6 +277,7 @@ fn main() {
     let _ = std::fs::write(out_dir.join("unet.md"), &table);
     let _ = std::fs::write(
         out_dir.join("unet.json"),
-        serde_json::to_string_pretty(&serde_json::json!({"machine": machine(), "workloads": json})).unwrap_or_default(),
+        serde_json::to_string_pretty(&serde_json::json!({"machine": machine(), "workloads": json}))
+            .unwrap_or_default(),
     );
 }

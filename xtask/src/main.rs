@@ -6,7 +6,8 @@
 //! - `test`: everything CI checks, in order: formatting, clippy with warnings denied, the CUDA
 //!   build path, the docs, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
 //!   wgpu kernel tests need when it is missing and apt-get is available.
-//! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn), in release mode.
+//! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn; the U-Net against
+//!   PyTorch/diffusers), in release mode.
 //! - `schedule [family]`: prints s(t), σ(t), log-SNR, f(t), g(t) for a continuous family.
 
 mod schedule_table;
@@ -44,19 +45,31 @@ fn print_help() {
          tasks:\n  \
          train              the main job (training is not implemented yet: prints the schedule table)\n  \
          test               fmt check, clippy -D warnings, CUDA build check, docs, then cargo test --workspace\n  \
-         bench [--cuda]     fused kernels vs unfused burn expressions (wgpu, flex; CUDA on request)\n  \
+         bench [--cuda] [kernels|unet]  fused kernels vs unfused burn (wgpu, flex; CUDA on request); U-Net vs PyTorch\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
 }
 
-/// `cargo xtask bench [--cuda]`: the fused-kernel benchmark, with the CUDA backend on request.
+/// `cargo xtask bench [--cuda] [kernels|unet]`: the fused-kernel benchmark (with the CUDA
+/// backend on request) and the U-Net against PyTorch/diffusers; both unless one is named.
 fn bench(args: &[String]) -> Result<(), String> {
     let cuda = args.iter().any(|a| a == "--cuda");
-    let mut cargo_args = vec!["bench", "-p", "diffusion", "--bench", "fused_kernels"];
-    if cuda {
-        cargo_args.extend(["--features", "cuda", "--", "--cuda"]);
+    let only_kernels = args.iter().any(|a| a == "kernels");
+    let only_unet = args.iter().any(|a| a == "unet");
+    if !only_unet {
+        let mut cargo_args = vec!["bench", "-p", "diffusion", "--bench", "fused_kernels"];
+        if cuda {
+            cargo_args.extend(["--features", "cuda", "--", "--cuda"]);
+        }
+        test_suite::step("cargo bench (fused kernels)", &cargo_args)?;
     }
-    test_suite::step("cargo bench", &cargo_args)
+    if !only_kernels {
+        test_suite::step(
+            "cargo bench (U-Net vs PyTorch)",
+            &["bench", "-p", "diffusion", "--bench", "unet"],
+        )?;
+    }
+    Ok(())
 }
 
 fn train(_args: &[String]) -> Result<(), String> {

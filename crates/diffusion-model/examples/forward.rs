@@ -38,16 +38,30 @@ fn run(model_dir: PathBuf, input: PathBuf, output: PathBuf) -> ModelResult<Vec<u
     let device = Default::default();
     let model = load_unet::<Flex>(&model_dir, &device)?;
     let inputs = read_forward_inputs(&input)?;
-    let sample = Tensor::<Flex, 4>::from_data(TensorData::new(inputs.sample.values, inputs.sample.shape), &device);
+    let sample = Tensor::<Flex, 4>::from_data(
+        TensorData::new(inputs.sample.values, inputs.sample.shape),
+        &device,
+    );
     let steps = inputs.timesteps.len();
-    let timesteps = Tensor::<Flex, 1>::from_data(TensorData::new(inputs.timesteps, [steps]), &device);
+    let timesteps =
+        Tensor::<Flex, 1>::from_data(TensorData::new(inputs.timesteps, [steps]), &device);
     let labels = inputs.class_labels.map(|l| {
         let n = l.len();
         Tensor::<Flex, 1, Int>::from_data(TensorData::new(l, [n]), &device)
     });
     let result = model.forward(sample, timesteps, labels)?;
     let shape = result.dims().to_vec();
-    let values = result.into_data().convert::<f32>().into_vec::<f32>().expect("f32 output");
-    write_forward_output(&output, NamedTensor { shape: shape.clone(), values })?;
+    let values = result
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .expect("f32 output");
+    write_forward_output(
+        &output,
+        NamedTensor {
+            shape: shape.clone(),
+            values,
+        },
+    )?;
     Ok(shape)
 }

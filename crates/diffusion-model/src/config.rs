@@ -175,14 +175,24 @@ fn mid_block() -> Option<String> {
     Some("UNetMidBlock2D".into())
 }
 fn default_down_blocks() -> Vec<String> {
-    ["DownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D", "AttnDownBlock2D"]
-        .map(String::from)
-        .to_vec()
+    [
+        "DownBlock2D",
+        "AttnDownBlock2D",
+        "AttnDownBlock2D",
+        "AttnDownBlock2D",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 fn default_up_blocks() -> Vec<String> {
-    ["AttnUpBlock2D", "AttnUpBlock2D", "AttnUpBlock2D", "UpBlock2D"]
-        .map(String::from)
-        .to_vec()
+    [
+        "AttnUpBlock2D",
+        "AttnUpBlock2D",
+        "AttnUpBlock2D",
+        "UpBlock2D",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 fn default_channels() -> Vec<usize> {
     vec![224, 448, 672, 896]
@@ -294,34 +304,60 @@ impl UNet2DConfig {
             ));
         }
         if self.in_channels == 0 || self.out_channels == 0 {
-            let key = if self.in_channels == 0 { "in_channels" } else { "out_channels" };
+            let key = if self.in_channels == 0 {
+                "in_channels"
+            } else {
+                "out_channels"
+            };
             return Err(ModelError::config(key, "must be positive"));
         }
         if self.layers_per_block == 0 {
             return Err(ModelError::config("layers_per_block", "must be at least 1"));
         }
         for (key, types, allowed) in [
-            ("down_block_types", &self.down_block_types, ["DownBlock2D", "AttnDownBlock2D"]),
-            ("up_block_types", &self.up_block_types, ["UpBlock2D", "AttnUpBlock2D"]),
+            (
+                "down_block_types",
+                &self.down_block_types,
+                ["DownBlock2D", "AttnDownBlock2D"],
+            ),
+            (
+                "up_block_types",
+                &self.up_block_types,
+                ["UpBlock2D", "AttnUpBlock2D"],
+            ),
         ] {
             if types.len() != levels {
                 return Err(ModelError::config(
                     key,
-                    format!("has {} entries but block_out_channels has {levels}", types.len()),
+                    format!(
+                        "has {} entries but block_out_channels has {levels}",
+                        types.len()
+                    ),
                 ));
             }
             if let Some(bad) = types.iter().find(|t| !allowed.contains(&t.as_str())) {
                 return Err(ModelError::config(
                     key,
-                    format!("`{bad}` is not supported (supported: {})", allowed.join(", ")),
+                    format!(
+                        "`{bad}` is not supported (supported: {})",
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }
         let exact = [
-            ("time_embedding_type", self.time_embedding_type.as_str(), "positional"),
+            (
+                "time_embedding_type",
+                self.time_embedding_type.as_str(),
+                "positional",
+            ),
             ("downsample_type", self.downsample_type.as_str(), "conv"),
             ("upsample_type", self.upsample_type.as_str(), "conv"),
-            ("resnet_time_scale_shift", self.resnet_time_scale_shift.as_str(), "default"),
+            (
+                "resnet_time_scale_shift",
+                self.resnet_time_scale_shift.as_str(),
+                "default",
+            ),
         ];
         for (key, value, supported) in exact {
             if value != supported {
@@ -340,7 +376,10 @@ impl UNet2DConfig {
         if self.mid_block_type.as_deref() != Some("UNetMidBlock2D") {
             return Err(ModelError::config(
                 "mid_block_type",
-                format!("{:?} is not supported (supported: `UNetMidBlock2D`)", self.mid_block_type),
+                format!(
+                    "{:?} is not supported (supported: `UNetMidBlock2D`)",
+                    self.mid_block_type
+                ),
             ));
         }
         if let Some(kind) = &self.class_embed_type {
@@ -350,22 +389,35 @@ impl UNet2DConfig {
             ));
         }
         if self.num_class_embeds == Some(0) {
-            return Err(ModelError::config("num_class_embeds", "must be positive or null"));
+            return Err(ModelError::config(
+                "num_class_embeds",
+                "must be positive or null",
+            ));
         }
         if !(self.norm_eps > 0.0 && self.norm_eps.is_finite()) {
-            return Err(ModelError::config("norm_eps", "must be a positive finite number"));
+            return Err(ModelError::config(
+                "norm_eps",
+                "must be a positive finite number",
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(ModelError::config("dropout", "must be in [0, 1)"));
         }
         if !(self.mid_block_scale_factor > 0.0 && self.mid_block_scale_factor.is_finite()) {
-            return Err(ModelError::config("mid_block_scale_factor", "must be positive and finite"));
+            return Err(ModelError::config(
+                "mid_block_scale_factor",
+                "must be positive and finite",
+            ));
         }
         if self.downsample_padding > 1 {
             return Err(ModelError::config("downsample_padding", "must be 0 or 1"));
         }
         if self.time_embedding_dim == Some(0) || self.attention_head_dim == Some(0) {
-            let key = if self.time_embedding_dim == Some(0) { "time_embedding_dim" } else { "attention_head_dim" };
+            let key = if self.time_embedding_dim == Some(0) {
+                "time_embedding_dim"
+            } else {
+                "attention_head_dim"
+            };
             return Err(ModelError::config(key, "must be positive or null"));
         }
         self.validate_divisibility()
@@ -399,7 +451,11 @@ impl UNet2DConfig {
             let prev = if i == 0 { reversed[0] } else { reversed[i - 1] };
             let input = reversed[(i + 1).min(reversed.len() - 1)];
             for j in 0..=self.layers_per_block {
-                let skip = if j == self.layers_per_block { input } else { out };
+                let skip = if j == self.layers_per_block {
+                    input
+                } else {
+                    out
+                };
                 let running = if j == 0 { prev } else { out };
                 check_groups(running + skip)?;
             }

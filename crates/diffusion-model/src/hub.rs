@@ -35,7 +35,12 @@ impl HubRequest {
     /// `huggingface_hub`: `HF_HUB_CACHE`, `HF_HOME`, `HF_HUB_OFFLINE`.
     pub fn from_env(repo_id: &str) -> Self {
         let offline = std::env::var("HF_HUB_OFFLINE")
-            .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+            .map(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            })
             .unwrap_or(false);
         let cache_dir = match std::env::var_os("HF_HUB_CACHE") {
             Some(dir) => PathBuf::from(dir),
@@ -117,7 +122,9 @@ fn get_file(request: &HubRequest, file: &str) -> Result<PathBuf, FetchError> {
     api.repo(request.repo()).get(file).map_err(|e| {
         let error = hub_error(request, file, e);
         match &error {
-            ModelError::Hub { message } if message.contains("not found") => FetchError::Absent(error),
+            ModelError::Hub { message } if message.contains("not found") => {
+                FetchError::Absent(error)
+            }
             _ => FetchError::Fatal(error),
         }
     })

@@ -55,13 +55,22 @@ impl MlpConfig {
             }
         }
         if self.time_features < 2 {
-            return Err(ModelError::config("time_features", "must be at least 2 (one sine, one cosine)"));
+            return Err(ModelError::config(
+                "time_features",
+                "must be at least 2 (one sine, one cosine)",
+            ));
         }
         if !(self.time_scale > 0.0 && self.time_scale.is_finite()) {
-            return Err(ModelError::config("time_scale", "must be positive and finite"));
+            return Err(ModelError::config(
+                "time_scale",
+                "must be positive and finite",
+            ));
         }
         if self.num_classes == Some(0) {
-            return Err(ModelError::config("num_classes", "must be positive or null"));
+            return Err(ModelError::config(
+                "num_classes",
+                "must be positive or null",
+            ));
         }
         Ok(())
     }
@@ -105,7 +114,9 @@ impl<B: Backend> MlpDenoiser<B> {
         Ok(Self {
             input: Linear::new(config.data_dim, hidden, init, device),
             time_embedding: TimestepEmbedding::new(config.time_features, hidden, init, device),
-            class_embedding: config.num_classes.map(|n| Embedding::new(n, hidden, init, device)),
+            class_embedding: config
+                .num_classes
+                .map(|n| Embedding::new(n, hidden, init, device)),
             blocks: (0..config.blocks)
                 .map(|_| MlpBlock {
                     linear_1: Linear::new(hidden, hidden, init, device),
@@ -144,21 +155,32 @@ impl<B: Backend> MlpDenoiser<B> {
                 "{steps} timesteps for a batch of {n}; give one per sample or a single one"
             )));
         }
-        let timesteps = if steps == n { timesteps } else { timesteps.expand([n]) };
+        let timesteps = if steps == n {
+            timesteps
+        } else {
+            timesteps.expand([n])
+        };
         let features = self.time_proj.forward(timesteps * self.config.time_scale);
         let mut h = self.input.forward(x) + self.time_embedding.forward(features);
         match (&self.class_embedding, class_labels) {
             (Some(table), Some(labels)) => h = h + table.forward(labels),
             (Some(_), None) => {
-                return Err(ModelError::Input("this model is class-conditional; pass class_labels".into()))
+                return Err(ModelError::Input(
+                    "this model is class-conditional; pass class_labels".into(),
+                ))
             }
             (None, Some(_)) => {
-                return Err(ModelError::Input("class_labels given to a model without classes".into()))
+                return Err(ModelError::Input(
+                    "class_labels given to a model without classes".into(),
+                ))
             }
             (None, None) => {}
         }
         for block in &self.blocks {
-            h = h.clone() + block.linear_2.forward(silu(block.linear_1.forward(silu(h))));
+            h = h.clone()
+                + block
+                    .linear_2
+                    .forward(silu(block.linear_1.forward(silu(h))));
         }
         Ok(self.output.forward(silu(h)))
     }
@@ -175,11 +197,17 @@ mod tests {
     fn batch(n: usize) -> (Tensor<Flex, 2>, Tensor<Flex, 1>) {
         let device = Default::default();
         let x = Tensor::<Flex, 2>::from_data(
-            burn::tensor::TensorData::new((0..2 * n).map(|i| i as f32 / 7.0 - 1.0).collect::<Vec<_>>(), [n, 2]),
+            burn::tensor::TensorData::new(
+                (0..2 * n).map(|i| i as f32 / 7.0 - 1.0).collect::<Vec<_>>(),
+                [n, 2],
+            ),
             &device,
         );
         let t = Tensor::<Flex, 1>::from_data(
-            burn::tensor::TensorData::new((0..n).map(|i| i as f32 / n as f32).collect::<Vec<_>>(), [n]),
+            burn::tensor::TensorData::new(
+                (0..n).map(|i| i as f32 / n as f32).collect::<Vec<_>>(),
+                [n],
+            ),
             &device,
         );
         (x, t)
@@ -187,7 +215,8 @@ mod tests {
 
     #[test]
     fn maps_points_to_points_and_depends_on_time() {
-        let model = MlpDenoiser::<Flex>::new(&MlpConfig::default(), 3, &Default::default()).unwrap();
+        let model =
+            MlpDenoiser::<Flex>::new(&MlpConfig::default(), 3, &Default::default()).unwrap();
         let (x, t) = batch(5);
         let a = model.forward(x.clone(), t.clone(), None).unwrap();
         assert_eq!(a.dims(), [5, 2]);
@@ -199,7 +228,10 @@ mod tests {
     #[test]
     fn same_seed_same_weights_and_save_load_round_trips() {
         let device = Default::default();
-        let config = MlpConfig { num_classes: Some(3), ..MlpConfig::default() };
+        let config = MlpConfig {
+            num_classes: Some(3),
+            ..MlpConfig::default()
+        };
         let a = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
         let b = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
         assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&b));
@@ -217,11 +249,18 @@ mod tests {
         let (x, t) = batch(4);
         let wide = Tensor::<Flex, 2>::zeros([4, 3], &device);
         assert!(model.forward(wide, t.clone(), None).is_err());
-        assert!(model.forward(x.clone(), Tensor::zeros([3], &device), None).is_err());
+        assert!(model
+            .forward(x.clone(), Tensor::zeros([3], &device), None)
+            .is_err());
         let labels = Tensor::<Flex, 1, Int>::zeros([4], &device);
         assert!(model.forward(x, t, Some(labels)).is_err());
-        let bad = MlpConfig { hidden_dim: 0, ..MlpConfig::default() };
-        assert!(matches!(MlpDenoiser::<Flex>::new(&bad, 0, &device), Err(ModelError::Config { key, .. }) if key == "hidden_dim"));
+        let bad = MlpConfig {
+            hidden_dim: 0,
+            ..MlpConfig::default()
+        };
+        assert!(
+            matches!(MlpDenoiser::<Flex>::new(&bad, 0, &device), Err(ModelError::Config { key, .. }) if key == "hidden_dim")
+        );
     }
 
     #[test]
@@ -233,9 +272,26 @@ mod tests {
         let t = Tensor::<AB, 1>::full([8], 0.5, &device);
         let loss = model.forward(x, t, None).unwrap().square().mean();
         let grads = loss.backward();
-        let norm = model.input.weight.val().grad(&grads).expect("input grad").abs().sum().into_scalar();
+        let norm = model
+            .input
+            .weight
+            .val()
+            .grad(&grads)
+            .expect("input grad")
+            .abs()
+            .sum()
+            .into_scalar();
         assert!(norm > 0.0);
-        let norm = model.time_embedding.linear_1.weight.val().grad(&grads).expect("time grad").abs().sum().into_scalar();
+        let norm = model
+            .time_embedding
+            .linear_1
+            .weight
+            .val()
+            .grad(&grads)
+            .expect("time grad")
+            .abs()
+            .sum()
+            .into_scalar();
         assert!(norm > 0.0);
     }
 }

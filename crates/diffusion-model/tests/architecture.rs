@@ -6,9 +6,14 @@ use diffusion_model::weights::named_shapes;
 use diffusion_model::{ModelError, UNet2DConfig, UNet2DModel};
 
 fn cifar_config() -> UNet2DConfig {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ddpm_cifar10_32_config.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ddpm_cifar10_32_config.json"
+    );
     let text = std::fs::read_to_string(path).expect("config fixture");
-    UNet2DConfig::from_json_str(&text, path).expect("valid").config
+    UNet2DConfig::from_json_str(&text, path)
+        .expect("valid")
+        .config
 }
 
 #[test]
@@ -23,7 +28,12 @@ fn ddpm_cifar10_32_builds_and_runs_a_forward_pass() {
     // diffusers' UNet2DModel for this config: sum(p.numel() for p in model.parameters()).
     assert_eq!(parameters, 35_746_307);
     let sample = Tensor::<Flex, 4>::from_data(
-        TensorData::new((0..3 * 32 * 32).map(|i| ((i % 17) as f32 / 8.0) - 1.0).collect::<Vec<f32>>(), [1, 3, 32, 32]),
+        TensorData::new(
+            (0..3 * 32 * 32)
+                .map(|i| ((i % 17) as f32 / 8.0) - 1.0)
+                .collect::<Vec<f32>>(),
+            [1, 3, 32, 32],
+        ),
         &device,
     );
     let timesteps = Tensor::<Flex, 1>::from_data([500.0f32], &device);
@@ -36,11 +46,23 @@ fn ddpm_cifar10_32_builds_and_runs_a_forward_pass() {
 #[test]
 fn unsupported_values_are_errors_naming_the_key() {
     let cases = [
-        (r#"{"time_embedding_type": "fourier"}"#, "time_embedding_type"),
-        (r#"{"down_block_types": ["CrossAttnDownBlock2D"], "up_block_types": ["UpBlock2D"], "block_out_channels": [32]}"#, "down_block_types"),
-        (r#"{"block_out_channels": [32, 64], "down_block_types": ["DownBlock2D"], "up_block_types": ["UpBlock2D"]}"#, "down_block_types"),
+        (
+            r#"{"time_embedding_type": "fourier"}"#,
+            "time_embedding_type",
+        ),
+        (
+            r#"{"down_block_types": ["CrossAttnDownBlock2D"], "up_block_types": ["UpBlock2D"], "block_out_channels": [32]}"#,
+            "down_block_types",
+        ),
+        (
+            r#"{"block_out_channels": [32, 64], "down_block_types": ["DownBlock2D"], "up_block_types": ["UpBlock2D"]}"#,
+            "down_block_types",
+        ),
         (r#"{"act_fn": "gelu"}"#, "act_fn"),
-        (r#"{"resnet_time_scale_shift": "scale_shift"}"#, "resnet_time_scale_shift"),
+        (
+            r#"{"resnet_time_scale_shift": "scale_shift"}"#,
+            "resnet_time_scale_shift",
+        ),
         (r#"{"class_embed_type": "timestep"}"#, "class_embed_type"),
         (r#"{"norm_num_groups": 5}"#, "norm_num_groups"),
         (r#"{"attention_head_dim": 9}"#, "attention_head_dim"),
@@ -79,23 +101,57 @@ fn written_config_parses_back_to_the_same_config() {
 
 #[test]
 fn forward_input_errors_say_what_is_wrong() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mnist_cond/config.json");
-    let config = UNet2DConfig::from_json_str(&std::fs::read_to_string(path).unwrap(), path).unwrap().config;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/mnist_cond/config.json"
+    );
+    let config = UNet2DConfig::from_json_str(&std::fs::read_to_string(path).unwrap(), path)
+        .unwrap()
+        .config;
     let device = Default::default();
     let model = UNet2DModel::<Flex>::new(&config, 0, &device).unwrap();
     let t = Tensor::<Flex, 1>::from_data([1.0f32, 2.0], &device);
-    let labels = Some(Tensor::<Flex, 1, burn::tensor::Int>::from_data([1i64, 2], &device));
+    let labels = Some(Tensor::<Flex, 1, burn::tensor::Int>::from_data(
+        [1i64, 2],
+        &device,
+    ));
     let cases = [
-        (Tensor::<Flex, 4>::zeros([2, 3, 28, 28], &device), t.clone(), labels.clone(), "channels"),
-        (Tensor::<Flex, 4>::zeros([2, 1, 27, 28], &device), t.clone(), labels.clone(), "multiples of 4"),
-        (Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device), Tensor::zeros([3], &device), labels.clone(), "timesteps"),
-        (Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device), t.clone(), None, "class_labels"),
+        (
+            Tensor::<Flex, 4>::zeros([2, 3, 28, 28], &device),
+            t.clone(),
+            labels.clone(),
+            "channels",
+        ),
+        (
+            Tensor::<Flex, 4>::zeros([2, 1, 27, 28], &device),
+            t.clone(),
+            labels.clone(),
+            "multiples of 4",
+        ),
+        (
+            Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device),
+            Tensor::zeros([3], &device),
+            labels.clone(),
+            "timesteps",
+        ),
+        (
+            Tensor::<Flex, 4>::zeros([2, 1, 28, 28], &device),
+            t.clone(),
+            None,
+            "class_labels",
+        ),
     ];
     for (sample, timesteps, labels, needle) in cases {
-        let error = model.forward(sample, timesteps, labels).expect_err("bad input");
+        let error = model
+            .forward(sample, timesteps, labels)
+            .expect_err("bad input");
         assert!(error.to_string().contains(needle), "{error}");
     }
     // One timestep for the whole batch is broadcast.
-    let out = model.forward(Tensor::zeros([2, 1, 28, 28], &device), Tensor::from_data([5.0f32], &device), labels);
+    let out = model.forward(
+        Tensor::zeros([2, 1, 28, 28], &device),
+        Tensor::from_data([5.0f32], &device),
+        labels,
+    );
     assert_eq!(out.expect("broadcast").dims(), [2, 1, 28, 28]);
 }

@@ -33,7 +33,11 @@ fn offline(repo: &str, cache: &Path) -> HubRequest {
 #[test]
 fn cached_model_is_found_offline() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let snapshot = cache_model(cache.path(), "google/ddpm-cifar10-32", &["config.json", "diffusion_pytorch_model.safetensors"]);
+    let snapshot = cache_model(
+        cache.path(),
+        "google/ddpm-cifar10-32",
+        &["config.json", "diffusion_pytorch_model.safetensors"],
+    );
     let dir = fetch_unet(&offline("google/ddpm-cifar10-32", cache.path())).expect("cached");
     assert_eq!(dir, snapshot);
 }
@@ -41,7 +45,15 @@ fn cached_model_is_found_offline() {
 #[test]
 fn pipeline_repositories_use_their_unet_folder() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let snapshot = cache_model(cache.path(), "someone/pipeline", &["model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors"]);
+    let snapshot = cache_model(
+        cache.path(),
+        "someone/pipeline",
+        &[
+            "model_index.json",
+            "unet/config.json",
+            "unet/diffusion_pytorch_model.safetensors",
+        ],
+    );
     let dir = fetch_unet(&offline("someone/pipeline", cache.path())).expect("cached");
     assert_eq!(dir, snapshot.join("unet"));
 }
@@ -49,7 +61,8 @@ fn pipeline_repositories_use_their_unet_folder() {
 #[test]
 fn offline_cache_miss_says_what_to_do() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let error = fetch_unet(&offline("google/ddpm-cifar10-32", cache.path())).expect_err("not cached");
+    let error =
+        fetch_unet(&offline("google/ddpm-cifar10-32", cache.path())).expect_err("not cached");
     let message = error.to_string();
     assert!(message.contains("HF_HUB_OFFLINE"), "{message}");
     assert!(message.contains("google/ddpm-cifar10-32"), "{message}");
@@ -58,7 +71,16 @@ fn offline_cache_miss_says_what_to_do() {
 #[test]
 fn weights_missing_beside_a_config_is_an_error_naming_the_file() {
     let cache = tempfile::tempdir().expect("temp dir");
-    cache_model(cache.path(), "old/pickle-only", &["config.json", "diffusion_pytorch_model.bin"]);
+    cache_model(
+        cache.path(),
+        "old/pickle-only",
+        &["config.json", "diffusion_pytorch_model.bin"],
+    );
     let error = fetch_unet(&offline("old/pickle-only", cache.path())).expect_err("no safetensors");
-    assert!(error.to_string().contains("diffusion_pytorch_model.safetensors"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("diffusion_pytorch_model.safetensors"),
+        "{error}"
+    );
 }

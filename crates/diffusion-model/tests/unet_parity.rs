@@ -12,7 +12,8 @@ use diffusion_model::weights::{load_unet, named_shapes};
 fn forward_matches_diffusers_within_1e_4() {
     let device = Default::default();
     for name in PARITY_FIXTURES {
-        let model = load_unet::<Flex>(&fixture(name), &device).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let model =
+            load_unet::<Flex>(&fixture(name), &device).unwrap_or_else(|e| panic!("{name}: {e}"));
         let (inputs, expected_shape, expected) = fixture_io(name);
         let (shape, output) = run_model(&model, &inputs, &device);
         assert_eq!(shape, expected_shape, "{name}: output shape");
@@ -38,7 +39,9 @@ fn parameter_paths_are_diffusers_state_dict_keys() {
             .lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
             .map(|l| {
-                let (key, shape) = l.split_once(char::is_whitespace).expect("`key shape` lines");
+                let (key, shape) = l
+                    .split_once(char::is_whitespace)
+                    .expect("`key shape` lines");
                 let dims: Vec<usize> = shape
                     .trim_matches(|c| c == '[' || c == ']' || c == '(' || c == ')' || c == ' ')
                     .split(',')
@@ -49,6 +52,9 @@ fn parameter_paths_are_diffusers_state_dict_keys() {
             })
             .collect();
         theirs.sort();
-        assert_eq!(ours, theirs, "{name}: parameter names and shapes differ from diffusers'");
+        assert_eq!(
+            ours, theirs,
+            "{name}: parameter names and shapes differ from diffusers'"
+        );
     }
 }

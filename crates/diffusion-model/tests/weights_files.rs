@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use burn::backend::Flex;
 use common::{fixture, fixture_io, max_abs_diff, run_model};
-use diffusion_model::weights::{load_unet, named_tensors, read_safetensors, save_unet, write_safetensors, NamedTensor, WeightProblem, CONFIG_FILE, WEIGHTS_FILE};
+use diffusion_model::weights::{
+    load_unet, named_tensors, read_safetensors, save_unet, write_safetensors, NamedTensor,
+    WeightProblem, CONFIG_FILE, WEIGHTS_FILE,
+};
 use diffusion_model::ModelError;
 use safetensors::Dtype;
 
@@ -26,7 +29,10 @@ fn saved_directory_reloads_bit_exactly_and_gives_the_same_output() {
     let out = tempfile::tempdir().expect("temp dir");
     save_unet(&model, out.path()).expect("save");
     let reloaded = load_unet::<Flex>(out.path(), &device).expect("reload");
-    assert_eq!(named_tensors::<Flex, _>(&model), named_tensors::<Flex, _>(&reloaded));
+    assert_eq!(
+        named_tensors::<Flex, _>(&model),
+        named_tensors::<Flex, _>(&reloaded)
+    );
     let (inputs, _, _) = fixture_io("mnist_cond");
     let (_, a) = run_model(&model, &inputs, &device);
     let (_, b) = run_model(&reloaded, &inputs, &device);
@@ -47,7 +53,10 @@ fn half_precision_weights_load_as_f32() {
     let device = Default::default();
     let tensors = read_safetensors(&fixture("mnist_cond").join(WEIGHTS_FILE)).expect("fixture");
     for (dtype, round) in [
-        (Dtype::F16, (|v: f32| half::f16::from_f32(v).to_f32()) as fn(f32) -> f32),
+        (
+            Dtype::F16,
+            (|v: f32| half::f16::from_f32(v).to_f32()) as fn(f32) -> f32,
+        ),
         (Dtype::BF16, |v: f32| half::bf16::from_f32(v).to_f32()),
     ] {
         let dir = copy_fixture("mnist_cond");
@@ -67,7 +76,12 @@ fn half_precision_weights_load_as_f32() {
             .collect();
         let views: Vec<_> = encoded
             .iter()
-            .map(|(n, b, s)| (n.clone(), safetensors::tensor::TensorView::new(dtype, s.clone(), b).expect("view")))
+            .map(|(n, b, s)| {
+                (
+                    n.clone(),
+                    safetensors::tensor::TensorView::new(dtype, s.clone(), b).expect("view"),
+                )
+            })
             .collect();
         let bytes = safetensors::serialize(views, None).expect("serialize");
         std::fs::write(dir.path().join(WEIGHTS_FILE), bytes).expect("write");
@@ -86,7 +100,13 @@ fn every_mismatch_is_reported_at_once_by_name_and_shape() {
     let path = dir.path().join(WEIGHTS_FILE);
     let mut tensors: BTreeMap<String, NamedTensor> = read_safetensors(&path).expect("fixture");
     tensors.remove("conv_in.weight").expect("present");
-    tensors.insert("extra.weight".into(), NamedTensor { shape: vec![2], values: vec![0.0; 2] });
+    tensors.insert(
+        "extra.weight".into(),
+        NamedTensor {
+            shape: vec![2],
+            values: vec![0.0; 2],
+        },
+    );
     let bias = tensors.get_mut("conv_out.bias").expect("present");
     bias.shape = vec![1, 1];
     write_safetensors(&path, &tensors).expect("write");
@@ -95,12 +115,30 @@ fn every_mismatch_is_reported_at_once_by_name_and_shape() {
         panic!("expected a weights error, got {error}");
     };
     assert_eq!(problems.len(), 3, "{error}");
-    assert!(problems.contains(&WeightProblem::Missing { name: "conv_in.weight".into(), expected: vec![8, 1, 3, 3] }));
-    assert!(problems.contains(&WeightProblem::Unexpected { name: "extra.weight".into(), found: vec![2] }));
-    assert!(problems.contains(&WeightProblem::Shape { name: "conv_out.bias".into(), expected: vec![1], found: vec![1, 1] }));
+    assert!(problems.contains(&WeightProblem::Missing {
+        name: "conv_in.weight".into(),
+        expected: vec![8, 1, 3, 3]
+    }));
+    assert!(problems.contains(&WeightProblem::Unexpected {
+        name: "extra.weight".into(),
+        found: vec![2]
+    }));
+    assert!(problems.contains(&WeightProblem::Shape {
+        name: "conv_out.bias".into(),
+        expected: vec![1],
+        found: vec![1, 1]
+    }));
     let message = error.to_string();
-    for needle in ["conv_in.weight", "extra.weight", "conv_out.bias", "[8, 1, 3, 3]"] {
-        assert!(message.contains(needle), "message lacks {needle}: {message}");
+    for needle in [
+        "conv_in.weight",
+        "extra.weight",
+        "conv_out.bias",
+        "[8, 1, 3, 3]",
+    ] {
+        assert!(
+            message.contains(needle),
+            "message lacks {needle}: {message}"
+        );
     }
 }
 
@@ -109,11 +147,21 @@ fn truncated_and_garbage_files_are_reported_as_corrupt() {
     let dir = copy_fixture("mnist_cond");
     let path = dir.path().join(WEIGHTS_FILE);
     let bytes = std::fs::read(&path).expect("read");
-    for broken in [bytes[..bytes.len() / 2].to_vec(), b"not a safetensors file".to_vec(), Vec::new()] {
+    for broken in [
+        bytes[..bytes.len() / 2].to_vec(),
+        b"not a safetensors file".to_vec(),
+        Vec::new(),
+    ] {
         std::fs::write(&path, &broken).expect("write");
         let error = load_unet::<Flex>(dir.path(), &Default::default()).expect_err("must fail");
-        assert!(matches!(error, ModelError::CorruptWeights { .. }), "{error}");
-        assert!(error.to_string().contains("truncated or corrupt"), "{error}");
+        assert!(
+            matches!(error, ModelError::CorruptWeights { .. }),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("truncated or corrupt"),
+            "{error}"
+        );
     }
 }
 

@@ -22,7 +22,13 @@ pub struct GroupNorm<B: Backend> {
 
 impl<B: Backend> GroupNorm<B> {
     /// A norm over `channels` in `groups` groups, weight 1 and bias 0 (PyTorch's init).
-    pub fn new(groups: usize, channels: usize, eps: f64, init: &mut ParamInit, device: &B::Device) -> Self {
+    pub fn new(
+        groups: usize,
+        channels: usize,
+        eps: f64,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> Self {
         Self {
             weight: init.constant([channels], 1.0, device),
             bias: init.constant([channels], 0.0, device),

@@ -55,10 +55,16 @@ impl ParamInit {
         value: f32,
         device: &B::Device,
     ) -> Param<Tensor<B, D>> {
-        Param::initialized(ParamId::new(), Tensor::full(shape, value, device).require_grad())
+        Param::initialized(
+            ParamId::new(),
+            Tensor::full(shape, value, device).require_grad(),
+        )
     }
 }
 
 fn param<B: Backend, const D: usize>(data: TensorData, device: &B::Device) -> Param<Tensor<B, D>> {
-    Param::initialized(ParamId::new(), Tensor::from_data(data, device).require_grad())
+    Param::initialized(
+        ParamId::new(),
+        Tensor::from_data(data, device).require_grad(),
+    )
 }

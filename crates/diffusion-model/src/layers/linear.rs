@@ -17,7 +17,12 @@ pub struct Linear<B: Backend> {
 
 impl<B: Backend> Linear<B> {
     /// A layer initialised as PyTorch does (U(±1/√in) for weight and bias).
-    pub fn new(in_features: usize, out_features: usize, init: &mut ParamInit, device: &B::Device) -> Self {
+    pub fn new(
+        in_features: usize,
+        out_features: usize,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> Self {
         let bound = 1.0 / (in_features as f64).sqrt();
         Self {
             weight: init.uniform([out_features, in_features], bound, device),

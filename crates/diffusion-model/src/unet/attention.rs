@@ -62,17 +62,15 @@ impl<B: Backend> Attention<B> {
             .reshape([n, c, positions])
             .swap_dims(1, 2);
         let split = |t: Tensor<B, 3>| -> Tensor<B, 4> {
-            t.reshape([n, positions, self.heads, head_dim]).swap_dims(1, 2)
+            t.reshape([n, positions, self.heads, head_dim])
+                .swap_dims(1, 2)
         };
         let q = split(self.to_q.forward(tokens.clone()));
         let k = split(self.to_k.forward(tokens.clone()));
         let v = split(self.to_v.forward(tokens));
         let scale = 1.0 / (head_dim as f64).sqrt();
         let weights = softmax(q.matmul(k.swap_dims(2, 3)) * scale, 3);
-        let attended: Tensor<B, 3> = weights
-            .matmul(v)
-            .swap_dims(1, 2)
-            .reshape([n, positions, c]);
+        let attended: Tensor<B, 3> = weights.matmul(v).swap_dims(1, 2).reshape([n, positions, c]);
         let h = self.to_out[0]
             .forward(attended)
             .swap_dims(1, 2)

@@ -23,7 +23,11 @@ pub struct DownBlock<B: Backend> {
 
 impl<B: Conv2dBackend> DownBlock<B> {
     /// Returns the output and the skips it produced, in order.
-    pub fn forward(&self, x: Tensor<B, 4>, temb: &Tensor<B, 2>) -> (Tensor<B, 4>, Vec<Tensor<B, 4>>) {
+    pub fn forward(
+        &self,
+        x: Tensor<B, 4>,
+        temb: &Tensor<B, 2>,
+    ) -> (Tensor<B, 4>, Vec<Tensor<B, 4>>) {
         let mut h = x;
         let mut skips = Vec::with_capacity(self.resnets.len() + 1);
         for (i, resnet) in self.resnets.iter().enumerate() {
@@ -87,7 +91,9 @@ impl<B: Conv2dBackend> UpBlock<B> {
     ) -> Tensor<B, 4> {
         let mut h = x;
         for (i, resnet) in self.resnets.iter().enumerate() {
-            let skip = skips.pop().expect("the down path made one skip per up resnet");
+            let skip = skips
+                .pop()
+                .expect("the down path made one skip per up resnet");
             h = resnet.forward(Tensor::cat(vec![h, skip], 1), temb.clone());
             if let Some(attention) = self.attentions.get(i) {
                 h = attention.forward(h);
@@ -109,7 +115,13 @@ pub(crate) struct BlockSizes {
 }
 
 impl BlockSizes {
-    pub(crate) fn resnet(&self, in_channels: usize, out_channels: usize, groups: usize, scale: f64) -> ResnetShape {
+    pub(crate) fn resnet(
+        &self,
+        in_channels: usize,
+        out_channels: usize,
+        groups: usize,
+        scale: f64,
+    ) -> ResnetShape {
         ResnetShape {
             in_channels,
             out_channels,

@@ -5,7 +5,10 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use super::blocks::BlockSizes;
-use super::{Attention, DownBlock, Downsample2D, MidBlock, ResnetBlock2D, SinusoidalTimesteps, TimestepEmbedding, UpBlock, Upsample2D};
+use super::{
+    Attention, DownBlock, Downsample2D, MidBlock, ResnetBlock2D, SinusoidalTimesteps,
+    TimestepEmbedding, UpBlock, Upsample2D,
+};
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
 use crate::conv2d::Conv2dBackend;
 use crate::error::{ModelError, ModelResult};
@@ -68,17 +71,38 @@ impl<B: Backend> UNet2DModel<B> {
             let mut attentions = Vec::new();
             for layer in 0..config.layers_per_block {
                 let resnet_in = if layer == 0 { input } else { output };
-                resnets.push(ResnetBlock2D::new(sizes.resnet(resnet_in, output, groups, 1.0), init, device));
+                resnets.push(ResnetBlock2D::new(
+                    sizes.resnet(resnet_in, output, groups, 1.0),
+                    init,
+                    device,
+                ));
                 if kind == DownBlockKind::Attention {
-                    attentions.push(Attention::new(output, config.head_dim_for(output), groups, config.norm_eps, 1.0, init, device));
+                    attentions.push(Attention::new(
+                        output,
+                        config.head_dim_for(output),
+                        groups,
+                        config.norm_eps,
+                        1.0,
+                        init,
+                        device,
+                    ));
                 }
             }
             let downsamplers = if level + 1 < levels {
-                vec![Downsample2D::new(output, config.downsample_padding, init, device)]
+                vec![Downsample2D::new(
+                    output,
+                    config.downsample_padding,
+                    init,
+                    device,
+                )]
             } else {
                 Vec::new()
             };
-            down_blocks.push(DownBlock { resnets, attentions, downsamplers });
+            down_blocks.push(DownBlock {
+                resnets,
+                attentions,
+                downsamplers,
+            });
         }
 
         let deepest = channels[levels - 1];
@@ -86,12 +110,28 @@ impl<B: Backend> UNet2DModel<B> {
         let scale = config.mid_block_scale_factor;
         let mid_block = MidBlock {
             resnets: vec![
-                ResnetBlock2D::new(sizes.resnet(deepest, deepest, mid_groups, scale), init, device),
-                ResnetBlock2D::new(sizes.resnet(deepest, deepest, mid_groups, scale), init, device),
+                ResnetBlock2D::new(
+                    sizes.resnet(deepest, deepest, mid_groups, scale),
+                    init,
+                    device,
+                ),
+                ResnetBlock2D::new(
+                    sizes.resnet(deepest, deepest, mid_groups, scale),
+                    init,
+                    device,
+                ),
             ],
             attentions: if config.add_attention {
                 let groups = config.attn_norm_num_groups.unwrap_or(mid_groups);
-                vec![Attention::new(deepest, config.head_dim_for(deepest), groups, config.norm_eps, scale, init, device)]
+                vec![Attention::new(
+                    deepest,
+                    config.head_dim_for(deepest),
+                    groups,
+                    config.norm_eps,
+                    scale,
+                    init,
+                    device,
+                )]
             } else {
                 Vec::new()
             },
@@ -114,7 +154,15 @@ impl<B: Backend> UNet2DModel<B> {
                 let shape = sizes.resnet(running + skip, output, groups, 1.0);
                 resnets.push(ResnetBlock2D::new(shape, init, device));
                 if kind == UpBlockKind::Attention {
-                    attentions.push(Attention::new(output, config.head_dim_for(output), groups, config.norm_eps, 1.0, init, device));
+                    attentions.push(Attention::new(
+                        output,
+                        config.head_dim_for(output),
+                        groups,
+                        config.norm_eps,
+                        1.0,
+                        init,
+                        device,
+                    ));
                 }
             }
             let upsamplers = if level + 1 < levels {
@@ -122,7 +170,11 @@ impl<B: Backend> UNet2DModel<B> {
             } else {
                 Vec::new()
             };
-            up_blocks.push(UpBlock { resnets, attentions, upsamplers });
+            up_blocks.push(UpBlock {
+                resnets,
+                attentions,
+                upsamplers,
+            });
         }
 
         let out_groups = config.groups_for(channels[0]);
@@ -135,7 +187,11 @@ impl<B: Backend> UNet2DModel<B> {
             up_blocks,
             conv_norm_out: GroupNorm::new(out_groups, channels[0], config.norm_eps, init, device),
             conv_out: Conv2d::new(channels[0], config.out_channels, 3, 1, 1, init, device),
-            time_proj: SinusoidalTimesteps::new(channels[0], config.flip_sin_to_cos, config.freq_shift),
+            time_proj: SinusoidalTimesteps::new(
+                channels[0],
+                config.flip_sin_to_cos,
+                config.freq_shift,
+            ),
             config: config.clone(),
         })
     }
@@ -168,11 +224,25 @@ impl<B: Conv2dBackend> UNet2DModel<B> {
         class_labels: Option<Tensor<B, 1, Int>>,
     ) -> ModelResult<Tensor<B, 4>> {
         let [n, c, h, w] = sample.dims();
-        self.check_inputs([n, c, h, w], timesteps.dims()[0], class_labels.as_ref().map(|l| l.dims()[0]))?;
-        let timesteps = if timesteps.dims()[0] == n { timesteps } else { timesteps.expand([n]) };
-        let sample = if self.config.center_input_sample { sample * 2.0 - 1.0 } else { sample };
+        self.check_inputs(
+            [n, c, h, w],
+            timesteps.dims()[0],
+            class_labels.as_ref().map(|l| l.dims()[0]),
+        )?;
+        let timesteps = if timesteps.dims()[0] == n {
+            timesteps
+        } else {
+            timesteps.expand([n])
+        };
+        let sample = if self.config.center_input_sample {
+            sample * 2.0 - 1.0
+        } else {
+            sample
+        };
 
-        let mut emb = self.time_embedding.forward(self.time_proj.forward(timesteps));
+        let mut emb = self
+            .time_embedding
+            .forward(self.time_proj.forward(timesteps));
         if let (Some(table), Some(labels)) = (&self.class_embedding, class_labels) {
             emb = emb + table.forward(labels);
         }
@@ -191,11 +261,17 @@ impl<B: Conv2dBackend> UNet2DModel<B> {
         Ok(self.conv_out.forward(silu(self.conv_norm_out.forward(h))))
     }
 
-    fn check_inputs(&self, [n, c, h, w]: [usize; 4], timesteps: usize, labels: Option<usize>) -> ModelResult<()> {
+    fn check_inputs(
+        &self,
+        [n, c, h, w]: [usize; 4],
+        timesteps: usize,
+        labels: Option<usize>,
+    ) -> ModelResult<()> {
         let config = &self.config;
         if c != config.in_channels {
             return Err(ModelError::Input(format!(
-                "sample has {c} channels but the model takes in_channels = {}", config.in_channels
+                "sample has {c} channels but the model takes in_channels = {}",
+                config.in_channels
             )));
         }
         let multiple = self.size_multiple();

@@ -80,7 +80,9 @@ impl<B: Conv2dBackend> ResnetBlock2D<B> {
         let h = self.conv1.forward(silu(self.norm1.forward(x.clone())));
         let t = self.time_emb_proj.forward(silu(temb));
         let h = h + t.unsqueeze_dim::<3>(2).unsqueeze_dim(3);
-        let h = self.conv2.forward(self.dropout.forward(silu(self.norm2.forward(h))));
+        let h = self
+            .conv2
+            .forward(self.dropout.forward(silu(self.norm2.forward(h))));
         let shortcut = match &self.conv_shortcut {
             Some(conv) => conv.forward(x),
             None => x,

@@ -38,10 +38,8 @@ impl SinusoidalTimesteps {
     pub fn forward<B: Backend>(&self, timesteps: Tensor<B, 1>) -> Tensor<B, 2> {
         let device = timesteps.device();
         let half = self.frequencies.len();
-        let frequencies = Tensor::<B, 1>::from_data(
-            TensorData::new(self.frequencies.clone(), [half]),
-            &device,
-        );
+        let frequencies =
+            Tensor::<B, 1>::from_data(TensorData::new(self.frequencies.clone(), [half]), &device);
         let angles = timesteps.unsqueeze_dim::<2>(1) * frequencies.unsqueeze_dim::<2>(0);
         let (sin, cos) = (angles.clone().sin(), angles.cos());
         let features = if self.flip_sin_to_cos {

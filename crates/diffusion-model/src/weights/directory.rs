@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::tensor::backend::Backend;
 
-use super::{NamedTensor, apply_named_tensors, named_tensors, read_safetensors, write_atomically, write_safetensors};
+use super::{
+    apply_named_tensors, named_tensors, read_safetensors, write_atomically, write_safetensors,
+    NamedTensor,
+};
 use crate::config::UNet2DConfig;
 use crate::error::{ModelError, ModelResult};
 use crate::mlp::{MlpConfig, MlpDenoiser};
@@ -25,7 +28,10 @@ pub fn load_unet<B: Backend>(dir: &Path, device: &B::Device) -> ModelResult<UNet
     let (config_path, text) = read_config(dir)?;
     let parsed = UNet2DConfig::from_json_str(&text, &config_path.display().to_string())?;
     for key in &parsed.ignored_keys {
-        eprintln!("warning: {}: ignoring unknown key `{key}`", config_path.display());
+        eprintln!(
+            "warning: {}: ignoring unknown key `{key}`",
+            config_path.display()
+        );
     }
     let model = UNet2DModel::<B>::new(&parsed.config, 0, device)?;
     load_weights(model, dir, device)
@@ -52,7 +58,11 @@ pub fn load_mlp<B: Backend>(dir: &Path, device: &B::Device) -> ModelResult<MlpDe
 pub fn save_mlp<B: Backend>(model: &MlpDenoiser<B>, dir: &Path) -> ModelResult<()> {
     let mut value = serde_json::to_value(model.config()).expect("config serialises");
     value["_class_name"] = "MlpDenoiser".into();
-    save_directory(model, dir, &serde_json::to_string_pretty(&value).expect("config serialises"))
+    save_directory(
+        model,
+        dir,
+        &serde_json::to_string_pretty(&value).expect("config serialises"),
+    )
 }
 
 fn read_config(dir: &Path) -> ModelResult<(PathBuf, String)> {
@@ -67,7 +77,11 @@ fn read_config(dir: &Path) -> ModelResult<(PathBuf, String)> {
     Ok((config_path, text))
 }
 
-fn load_weights<B: Backend, M: Module<B>>(model: M, dir: &Path, device: &B::Device) -> ModelResult<M> {
+fn load_weights<B: Backend, M: Module<B>>(
+    model: M,
+    dir: &Path,
+    device: &B::Device,
+) -> ModelResult<M> {
     let weights_path = dir.join(WEIGHTS_FILE);
     if !weights_path.exists() {
         let hint = if dir.join("diffusion_pytorch_model.bin").exists() {
@@ -87,7 +101,11 @@ fn load_weights<B: Backend, M: Module<B>>(model: M, dir: &Path, device: &B::Devi
     })
 }
 
-fn save_directory<B: Backend, M: Module<B>>(model: &M, dir: &Path, config_json: &str) -> ModelResult<()> {
+fn save_directory<B: Backend, M: Module<B>>(
+    model: &M,
+    dir: &Path,
+    config_json: &str,
+) -> ModelResult<()> {
     fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
     write_safetensors(&dir.join(WEIGHTS_FILE), &named_tensors::<B, M>(model))?;
     write_atomically(&dir.join(CONFIG_FILE), config_json.as_bytes())
@@ -96,7 +114,9 @@ fn save_directory<B: Backend, M: Module<B>>(model: &M, dir: &Path, config_json: 
 /// Renames the attention keys of checkpoints saved before diffusers' `Attention` refactor
 /// (`query`, `key`, `value`, `proj_attn`) to today's (`to_q`, `to_k`, `to_v`, `to_out.0`), as
 /// diffusers does when it loads them; many hub UNet2DModel checkpoints still use the old names.
-fn rename_legacy_attention(tensors: BTreeMap<String, NamedTensor>) -> BTreeMap<String, NamedTensor> {
+fn rename_legacy_attention(
+    tensors: BTreeMap<String, NamedTensor>,
+) -> BTreeMap<String, NamedTensor> {
     const RENAMES: [(&str, &str); 4] = [
         (".query.", ".to_q."),
         (".key.", ".to_k."),
@@ -115,4 +135,3 @@ fn rename_legacy_attention(tensors: BTreeMap<String, NamedTensor>) -> BTreeMap<S
         })
         .collect()
 }
-

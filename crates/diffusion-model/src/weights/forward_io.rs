@@ -54,25 +54,45 @@ pub fn read_forward_inputs(path: &Path) -> ModelResult<ForwardInputs> {
         .tensor("timesteps")
         .map_err(|_| bad(format!("no tensor `timesteps` (length {n})")))?;
     let timesteps: Vec<f32> = match timesteps.dtype() {
-        Dtype::I64 => words::<8>(timesteps.data()).map(|b| i64::from_le_bytes(b) as f32).collect(),
-        Dtype::I32 => words::<4>(timesteps.data()).map(|b| i32::from_le_bytes(b) as f32).collect(),
-        Dtype::F32 => words::<4>(timesteps.data()).map(f32::from_le_bytes).collect(),
-        Dtype::F64 => words::<8>(timesteps.data()).map(|b| f64::from_le_bytes(b) as f32).collect(),
-        other => return Err(bad(format!("`timesteps` has dtype {other:?}; use I64 or F32"))),
+        Dtype::I64 => words::<8>(timesteps.data())
+            .map(|b| i64::from_le_bytes(b) as f32)
+            .collect(),
+        Dtype::I32 => words::<4>(timesteps.data())
+            .map(|b| i32::from_le_bytes(b) as f32)
+            .collect(),
+        Dtype::F32 => words::<4>(timesteps.data())
+            .map(f32::from_le_bytes)
+            .collect(),
+        Dtype::F64 => words::<8>(timesteps.data())
+            .map(|b| f64::from_le_bytes(b) as f32)
+            .collect(),
+        other => {
+            return Err(bad(format!(
+                "`timesteps` has dtype {other:?}; use I64 or F32"
+            )))
+        }
     };
     if timesteps.len() != n && timesteps.len() != 1 {
-        return Err(bad(format!("{} timesteps for a batch of {n}", timesteps.len())));
+        return Err(bad(format!(
+            "{} timesteps for a batch of {n}",
+            timesteps.len()
+        )));
     }
     let class_labels = match file.tensor("class_labels") {
         Err(_) => None,
         Ok(labels) => {
             let values: Vec<i64> = match labels.dtype() {
                 Dtype::I64 => words::<8>(labels.data()).map(i64::from_le_bytes).collect(),
-                Dtype::I32 => words::<4>(labels.data()).map(|b| i32::from_le_bytes(b) as i64).collect(),
+                Dtype::I32 => words::<4>(labels.data())
+                    .map(|b| i32::from_le_bytes(b) as i64)
+                    .collect(),
                 other => return Err(bad(format!("`class_labels` has dtype {other:?}; use I64"))),
             };
             if values.len() != n {
-                return Err(bad(format!("{} class labels for a batch of {n}", values.len())));
+                return Err(bad(format!(
+                    "{} class labels for a batch of {n}",
+                    values.len()
+                )));
             }
             Some(values)
         }
@@ -90,5 +110,6 @@ pub fn write_forward_output(path: &Path, output: NamedTensor) -> ModelResult<()>
 }
 
 fn words<const W: usize>(data: &[u8]) -> impl Iterator<Item = [u8; W]> + '_ {
-    data.chunks_exact(W).map(|b| b.try_into().expect("chunk of W bytes"))
+    data.chunks_exact(W)
+        .map(|b| b.try_into().expect("chunk of W bytes"))
 }

@@ -45,7 +45,8 @@ impl<B: Backend> ModuleVisitor<B> for ShapeCollector {
         self.path.exit();
     }
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        self.shapes.insert(self.path.key(), param.val().dims().to_vec());
+        self.shapes
+            .insert(self.path.key(), param.val().dims().to_vec());
     }
 }
 
@@ -69,7 +70,8 @@ impl<B: Backend> ModuleVisitor<B> for ValueCollector {
             .convert::<f32>()
             .into_vec::<f32>()
             .expect("converted to f32");
-        self.tensors.insert(self.path.key(), NamedTensor { shape, values });
+        self.tensors
+            .insert(self.path.key(), NamedTensor { shape, values });
     }
 }
 
@@ -89,17 +91,24 @@ impl<B: Backend> ModuleMapper<B> for Replacer<'_, B> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
         match self.tensors.remove(&self.path.key()) {
             Some(named) => {
-                let tensor = Tensor::from_data(TensorData::new(named.values, named.shape), &self.device);
+                let tensor =
+                    Tensor::from_data(TensorData::new(named.values, named.shape), &self.device);
                 let id = param.id;
                 param.transform_for_load(tensor, id)
             }
             None => param,
         }
     }
-    fn map_int<const D: usize>(&mut self, param: Param<Tensor<B, D, Int>>) -> Param<Tensor<B, D, Int>> {
+    fn map_int<const D: usize>(
+        &mut self,
+        param: Param<Tensor<B, D, Int>>,
+    ) -> Param<Tensor<B, D, Int>> {
         param
     }
-    fn map_bool<const D: usize>(&mut self, param: Param<Tensor<B, D, Bool>>) -> Param<Tensor<B, D, Bool>> {
+    fn map_bool<const D: usize>(
+        &mut self,
+        param: Param<Tensor<B, D, Bool>>,
+    ) -> Param<Tensor<B, D, Bool>> {
         param
     }
 }

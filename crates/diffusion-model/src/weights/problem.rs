@@ -38,10 +38,20 @@ impl fmt::Display for WeightProblem {
                 write!(f, "missing tensor `{name}` (expected shape {expected:?})")
             }
             WeightProblem::Unexpected { name, found } => {
-                write!(f, "unexpected tensor `{name}` (shape {found:?}): the model has no such parameter")
+                write!(
+                    f,
+                    "unexpected tensor `{name}` (shape {found:?}): the model has no such parameter"
+                )
             }
-            WeightProblem::Shape { name, expected, found } => {
-                write!(f, "tensor `{name}` has shape {found:?}, expected {expected:?}")
+            WeightProblem::Shape {
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "tensor `{name}` has shape {found:?}, expected {expected:?}"
+                )
             }
         }
     }

@@ -74,10 +74,11 @@ pub fn write_safetensors(path: &Path, tensors: &BTreeMap<String, NamedTensor>) -
             message: format!("cannot encode: {e}"),
         })?;
     let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
-    let encoded = safetensors::serialize(views, Some(metadata)).map_err(|e| ModelError::CorruptWeights {
-        path: path.display().to_string(),
-        message: format!("cannot encode: {e}"),
-    })?;
+    let encoded =
+        safetensors::serialize(views, Some(metadata)).map_err(|e| ModelError::CorruptWeights {
+            path: path.display().to_string(),
+            message: format!("cannot encode: {e}"),
+        })?;
     write_atomically(path, &encoded)
 }
 

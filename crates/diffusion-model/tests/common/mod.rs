@@ -13,7 +13,9 @@ use safetensors::SafeTensors;
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The names of the parity fixtures made by `tests/fixtures/make_unet_fixtures.py`.
@@ -35,25 +37,43 @@ pub fn fixture_io(name: &str) -> (ForwardInputs, Vec<usize>, Vec<f32>) {
 }
 
 /// Runs `model` on fixture inputs and returns the output's values.
-pub fn run_model<B: Conv2dBackend>(model: &UNet2DModel<B>, inputs: &ForwardInputs, device: &B::Device) -> (Vec<usize>, Vec<f32>) {
+pub fn run_model<B: Conv2dBackend>(
+    model: &UNet2DModel<B>,
+    inputs: &ForwardInputs,
+    device: &B::Device,
+) -> (Vec<usize>, Vec<f32>) {
     let sample = Tensor::<B, 4>::from_data(
         TensorData::new(inputs.sample.values.clone(), inputs.sample.shape.clone()),
         device,
     );
     let steps = inputs.timesteps.len();
-    let timesteps = Tensor::<B, 1>::from_data(TensorData::new(inputs.timesteps.clone(), [steps]), device);
-    let labels = inputs.class_labels.as_ref().map(|l| {
-        Tensor::<B, 1, Int>::from_data(TensorData::new(l.clone(), [l.len()]), device)
-    });
-    let output = model.forward(sample, timesteps, labels).expect("forward pass");
+    let timesteps =
+        Tensor::<B, 1>::from_data(TensorData::new(inputs.timesteps.clone(), [steps]), device);
+    let labels = inputs
+        .class_labels
+        .as_ref()
+        .map(|l| Tensor::<B, 1, Int>::from_data(TensorData::new(l.clone(), [l.len()]), device));
+    let output = model
+        .forward(sample, timesteps, labels)
+        .expect("forward pass");
     let shape = output.dims().to_vec();
-    (shape, output.into_data().convert::<f32>().into_vec::<f32>().expect("f32"))
+    (
+        shape,
+        output
+            .into_data()
+            .convert::<f32>()
+            .into_vec::<f32>()
+            .expect("f32"),
+    )
 }
 
 /// Largest |a − b|.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "lengths differ");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// Sanity bound: a backend marker so helpers stay generic.

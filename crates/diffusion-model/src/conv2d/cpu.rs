@@ -1,0 +1,553 @@
+//! NCHW f32 convolution kernels on plain slices: im2col / col2im + `gemm`.
+//!
+//! All buffers are contiguous row-major:
+//! - x:      `[N, Cin, H, W]`
+//! - weight: `[Cout, Cin, KH, KW]` (seen as the matrix `[Cout, K]`, `K = Cin*KH*KW`)
+//! - out:    `[N, Cout, OH, OW]`  (per sample the matrix `[Cout, OH*OW]`)
+//!
+//! Parallelism: when the batch is large enough, the batch is split into one
+//! contiguous chunk of samples per rayon thread and `gemm` runs single-threaded
+//! inside each chunk; otherwise the samples are processed one after the other
+//! and `gemm` uses its own rayon parallelism.
+
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+/// Geometry of a 2-D convolution (groups = 1, dilation = 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeom {
+    pub n: usize,
+    pub cin: usize,
+    pub h: usize,
+    pub w: usize,
+    pub cout: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub ph: usize,
+    pub pw: usize,
+    pub oh: usize,
+    pub ow: usize,
+}
+
+impl ConvGeom {
+    /// Builds the geometry from the input/weight shapes; panics on inconsistent shapes.
+    pub fn new(x: [usize; 4], weight: [usize; 4], stride: [usize; 2], padding: [usize; 2]) -> Self {
+        let [n, cin, h, w] = x;
+        let [cout, wcin, kh, kw] = weight;
+        assert_eq!(
+            cin, wcin,
+            "conv2d: input has {cin} channels but weight expects {wcin} (groups must be 1)"
+        );
+        assert!(
+            stride[0] > 0 && stride[1] > 0,
+            "conv2d: stride must be non-zero"
+        );
+        assert!(
+            h + 2 * padding[0] >= kh && w + 2 * padding[1] >= kw,
+            "conv2d: kernel {kh}x{kw} larger than padded input {}x{}",
+            h + 2 * padding[0],
+            w + 2 * padding[1]
+        );
+        let oh = (h + 2 * padding[0] - kh) / stride[0] + 1;
+        let ow = (w + 2 * padding[1] - kw) / stride[1] + 1;
+        Self {
+            n,
+            cin,
+            h,
+            w,
+            cout,
+            kh,
+            kw,
+            sh: stride[0],
+            sw: stride[1],
+            ph: padding[0],
+            pw: padding[1],
+            oh,
+            ow,
+        }
+    }
+
+    /// Rows of the im2col matrix: `Cin*KH*KW`.
+    #[inline]
+    pub fn k(&self) -> usize {
+        self.cin * self.kh * self.kw
+    }
+    /// Output pixels per sample.
+    #[inline]
+    pub fn ohw(&self) -> usize {
+        self.oh * self.ow
+    }
+    /// Input pixels per sample.
+    #[inline]
+    pub fn hw(&self) -> usize {
+        self.h * self.w
+    }
+    /// 1x1, stride 1, no padding: the input sample *is* the im2col matrix.
+    #[inline]
+    pub fn is_pointwise(&self) -> bool {
+        self.kh == 1 && self.kw == 1 && self.sh == 1 && self.sw == 1 && self.ph == 0 && self.pw == 0
+    }
+
+    /// Valid output-column range `[lo, hi)` for kernel column `kx`
+    /// (those `ox` with `0 <= ox*sw + kx - pw < w`).
+    #[inline]
+    fn ox_range(&self, kx: usize) -> (usize, usize) {
+        let lo = if kx >= self.pw {
+            0
+        } else {
+            (self.pw - kx).div_ceil(self.sw)
+        };
+        let hi = if self.w + self.pw <= kx {
+            0
+        } else {
+            ((self.w - 1 + self.pw - kx) / self.sw + 1).min(self.ow)
+        };
+        (lo.min(hi), hi)
+    }
+}
+
+/// Scatters one input sample `[Cin, H, W]` into `cols` `[K, OH*OW]` (overwrites all of `cols`).
+pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
+    im2col_rows(g, x, cols, 0, g.oh)
+}
+
+/// im2col restricted to output rows `oy0..oy1`: `cols` is `[K, (oy1-oy0)*OW]`.
+pub fn im2col_rows(g: &ConvGeom, x: &[f32], cols: &mut [f32], oy0: usize, oy1: usize) {
+    let hw = g.hw();
+    let ohw = (oy1 - oy0) * g.ow;
+    debug_assert_eq!(x.len(), g.cin * hw);
+    debug_assert_eq!(cols.len(), g.k() * ohw);
+    for ci in 0..g.cin {
+        let xc = &x[ci * hw..(ci + 1) * hw];
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let r = (ci * g.kh + ky) * g.kw + kx;
+                let row = &mut cols[r * ohw..(r + 1) * ohw];
+                let (lo, hi) = g.ox_range(kx);
+                for oy in oy0..oy1 {
+                    let dst = &mut row[(oy - oy0) * g.ow..(oy - oy0 + 1) * g.ow];
+                    let iy = (oy * g.sh + ky) as isize - g.ph as isize;
+                    if iy < 0 || iy >= g.h as isize || lo >= hi {
+                        dst.fill(0.0);
+                        continue;
+                    }
+                    let src = &xc[iy as usize * g.w..(iy as usize + 1) * g.w];
+                    dst[..lo].fill(0.0);
+                    dst[hi..].fill(0.0);
+                    if g.sw == 1 {
+                        // ix = ox + kx - pw
+                        let s0 = lo + kx - g.pw;
+                        dst[lo..hi].copy_from_slice(&src[s0..s0 + (hi - lo)]);
+                    } else {
+                        for ox in lo..hi {
+                            dst[ox] = src[ox * g.sw + kx - g.pw];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accumulates `cols` `[K, OH*OW]` back into one input-gradient sample `[Cin, H, W]` (`+=`).
+pub fn col2im_add(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
+    col2im_add_rows(g, cols, dx, 0, g.oh)
+}
+
+/// col2im restricted to output rows `oy0..oy1`: `cols` is `[K, (oy1-oy0)*OW]`.
+pub fn col2im_add_rows(g: &ConvGeom, cols: &[f32], dx: &mut [f32], oy0: usize, oy1: usize) {
+    let hw = g.hw();
+    let ohw = (oy1 - oy0) * g.ow;
+    debug_assert_eq!(dx.len(), g.cin * hw);
+    debug_assert_eq!(cols.len(), g.k() * ohw);
+    for ci in 0..g.cin {
+        let dxc = &mut dx[ci * hw..(ci + 1) * hw];
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let r = (ci * g.kh + ky) * g.kw + kx;
+                let row = &cols[r * ohw..(r + 1) * ohw];
+                let (lo, hi) = g.ox_range(kx);
+                if lo >= hi {
+                    continue;
+                }
+                for oy in oy0..oy1 {
+                    let iy = (oy * g.sh + ky) as isize - g.ph as isize;
+                    if iy < 0 || iy >= g.h as isize {
+                        continue;
+                    }
+                    let src = &row[(oy - oy0) * g.ow..(oy - oy0 + 1) * g.ow];
+                    let dst = &mut dxc[iy as usize * g.w..(iy as usize + 1) * g.w];
+                    if g.sw == 1 {
+                        let d0 = lo + kx - g.pw;
+                        for (d, s) in dst[d0..d0 + (hi - lo)].iter_mut().zip(&src[lo..hi]) {
+                            *d += *s;
+                        }
+                    } else {
+                        for ox in lo..hi {
+                            dst[ox * g.sw + kx - g.pw] += src[ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Row-major matrix product `dst[m,n] (+)= lhs[m,k] * rhs[k,n]` with explicit strides.
+///
+/// `accumulate = false` overwrites `dst`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn matmul(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [f32],
+    dst_rs: usize,
+    accumulate: bool,
+    lhs: &[f32],
+    lhs_rs: usize,
+    lhs_cs: usize,
+    rhs: &[f32],
+    rhs_rs: usize,
+    rhs_cs: usize,
+    par: Parallelism,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                dst[i * dst_rs..i * dst_rs + n].fill(0.0);
+            }
+        }
+        return;
+    }
+    // Bounds checks for the raw-pointer call below.
+    assert!(dst.len() >= (m - 1) * dst_rs + n);
+    assert!(lhs.len() > (m - 1) * lhs_rs + (k - 1) * lhs_cs);
+    assert!(rhs.len() > (k - 1) * rhs_rs + (n - 1) * rhs_cs);
+    // SAFETY: all accessed indices are inside the slices (checked above); dst does not alias
+    // lhs/rhs since it is a distinct `&mut` borrow.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            dst_rs as isize,
+            accumulate,
+            lhs.as_ptr(),
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs.as_ptr(),
+            rhs_cs as isize,
+            rhs_rs as isize,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            par,
+        );
+    }
+}
+
+/// Output rows per im2col block, chosen so that one `[K, rows*OW]` block stays around
+/// `COL_BLOCK_BYTES` (cache-resident). `ROW_BLOCK_OVERRIDE` (benchmark knob) forces a value;
+/// 0 means automatic.
+#[doc(hidden)]
+pub static ROW_BLOCK_OVERRIDE: core::sync::atomic::AtomicUsize =
+    core::sync::atomic::AtomicUsize::new(0);
+const COL_BLOCK_BYTES: usize = 512 * 1024;
+
+fn row_block(g: &ConvGeom) -> usize {
+    let o = ROW_BLOCK_OVERRIDE.load(core::sync::atomic::Ordering::Relaxed);
+    let rows = if o > 0 {
+        o
+    } else {
+        (COL_BLOCK_BYTES / (4 * g.k() * g.ow).max(1)).max(1)
+    };
+    rows.min(g.oh).max(1)
+}
+
+/// How to spread work over a batch of `n` samples.
+enum Plan {
+    /// One rayon task per sample (work-stealing), single-threaded gemm inside.
+    PerSample,
+    /// Samples one after the other, gemm with the given parallelism.
+    Serial { par: Parallelism },
+}
+
+/// Benchmark knob: force the "serial samples, multi-threaded gemm" plan.
+#[doc(hidden)]
+pub static FORCE_GEMM_PARALLEL: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
+fn plan(n: usize) -> Plan {
+    let threads = rayon::current_num_threads().max(1);
+    if threads == 1 {
+        return Plan::Serial {
+            par: Parallelism::None,
+        };
+    }
+    if FORCE_GEMM_PARALLEL.load(core::sync::atomic::Ordering::Relaxed) || n < threads {
+        Plan::Serial {
+            par: Parallelism::Rayon(threads),
+        }
+    } else {
+        Plan::PerSample
+    }
+}
+
+/// Forward: `out[n] = W[Cout,K] * im2col(x[n]) (+ bias)`.
+pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+    let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
+    assert_eq!(x.len(), g.n * chw);
+    assert_eq!(weight.len(), g.cout * k);
+    if let Some(b) = bias {
+        assert_eq!(b.len(), g.cout);
+    }
+    let out_per = g.cout * ohw;
+    let mut out = vec![0.0f32; g.n * out_per];
+    if out.is_empty() {
+        return out;
+    }
+
+    // One sample: `o` is its output slice, `cols` a reusable scratch buffer.
+    let one = |s: usize, o: &mut [f32], cols: &mut Vec<f32>, par| {
+        if let Some(b) = bias {
+            for (co, row) in o.chunks_exact_mut(ohw).enumerate() {
+                row.fill(b[co]);
+            }
+        }
+        let xs = &x[s * chw..(s + 1) * chw];
+        if g.is_pointwise() {
+            matmul(
+                g.cout,
+                ohw,
+                k,
+                o,
+                ohw,
+                bias.is_some(),
+                weight,
+                k,
+                1,
+                xs,
+                ohw,
+                1,
+                par,
+            );
+            return;
+        }
+        let rb = row_block(g);
+        for oy0 in (0..g.oh).step_by(rb) {
+            let oy1 = (oy0 + rb).min(g.oh);
+            let nb = (oy1 - oy0) * g.ow;
+            cols.resize(k * nb, 0.0);
+            im2col_rows(g, xs, &mut cols[..k * nb], oy0, oy1);
+            let dst = &mut o[oy0 * g.ow..];
+            matmul(
+                g.cout,
+                nb,
+                k,
+                dst,
+                ohw,
+                bias.is_some(),
+                weight,
+                k,
+                1,
+                &cols[..k * nb],
+                nb,
+                1,
+                par,
+            );
+        }
+    };
+
+    match plan(g.n) {
+        Plan::PerSample => out
+            .par_chunks_mut(out_per)
+            .enumerate()
+            .for_each_init(Vec::new, |cols, (s, o)| one(s, o, cols, Parallelism::None)),
+        Plan::Serial { par } => {
+            let mut cols = Vec::new();
+            for (s, o) in out.chunks_mut(out_per).enumerate() {
+                one(s, o, &mut cols, par);
+            }
+        }
+    }
+    out
+}
+
+/// Input gradient: `dx[n] = col2im(W^T[K,Cout] * dy[n])`.
+pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
+    let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
+    assert_eq!(weight.len(), g.cout * k);
+    assert_eq!(dy.len(), g.n * g.cout * ohw);
+    let dy_per = g.cout * ohw;
+    let mut dx = vec![0.0f32; g.n * chw];
+    if dx.is_empty() {
+        return dx;
+    }
+    // W^T as a row-major [K, Cout] matrix (small; makes gemm's lhs unit-stride).
+    let mut wt = vec![0.0f32; k * g.cout];
+    for co in 0..g.cout {
+        for kk in 0..k {
+            wt[kk * g.cout + co] = weight[co * k + kk];
+        }
+    }
+    let wt = &wt;
+
+    let one = |s: usize, d: &mut [f32], cols: &mut Vec<f32>, par| {
+        let dys = &dy[s * dy_per..(s + 1) * dy_per];
+        if g.is_pointwise() {
+            matmul(
+                k, ohw, g.cout, d, ohw, false, wt, g.cout, 1, dys, ohw, 1, par,
+            );
+        } else {
+            let rb = row_block(g);
+            for oy0 in (0..g.oh).step_by(rb) {
+                let oy1 = (oy0 + rb).min(g.oh);
+                let nb = (oy1 - oy0) * g.ow;
+                cols.resize(k * nb, 0.0);
+                let c = &mut cols[..k * nb];
+                matmul(
+                    k,
+                    nb,
+                    g.cout,
+                    c,
+                    nb,
+                    false,
+                    wt,
+                    g.cout,
+                    1,
+                    &dys[oy0 * g.ow..],
+                    ohw,
+                    1,
+                    par,
+                );
+                col2im_add_rows(g, c, d, oy0, oy1);
+            }
+        }
+    };
+
+    match plan(g.n) {
+        Plan::PerSample => dx
+            .par_chunks_mut(chw)
+            .enumerate()
+            .for_each_init(Vec::new, |cols, (s, d)| one(s, d, cols, Parallelism::None)),
+        Plan::Serial { par } => {
+            let mut cols = Vec::new();
+            for (s, d) in dx.chunks_mut(chw).enumerate() {
+                one(s, d, &mut cols, par);
+            }
+        }
+    }
+    dx
+}
+
+/// Weight gradient: `dW[Cout,K] = sum_n dy[n][Cout,OHW] * im2col(x[n])^T`.
+pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
+    let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
+    assert_eq!(x.len(), g.n * chw);
+    assert_eq!(dy.len(), g.n * g.cout * ohw);
+    let dy_per = g.cout * ohw;
+    let wlen = g.cout * k;
+
+    // acc += dy[s] * im2col(x[s])^T
+    let one = |s: usize, acc: &mut [f32], cols: &mut Vec<f32>, par| {
+        let xs = &x[s * chw..(s + 1) * chw];
+        let dys = &dy[s * dy_per..(s + 1) * dy_per];
+        if g.is_pointwise() {
+            // rhs = x^T: element (p, kk) = x[kk*ohw + p]
+            matmul(g.cout, k, ohw, acc, k, true, dys, ohw, 1, xs, 1, ohw, par);
+            return;
+        }
+        let rb = row_block(g);
+        for oy0 in (0..g.oh).step_by(rb) {
+            let oy1 = (oy0 + rb).min(g.oh);
+            let nb = (oy1 - oy0) * g.ow;
+            cols.resize(k * nb, 0.0);
+            im2col_rows(g, xs, &mut cols[..k * nb], oy0, oy1);
+            // rhs = cols^T: element (p, kk) = cols[kk*nb + p]
+            matmul(
+                g.cout,
+                k,
+                nb,
+                acc,
+                k,
+                true,
+                &dys[oy0 * g.ow..],
+                ohw,
+                1,
+                &cols[..k * nb],
+                1,
+                nb,
+                par,
+            );
+        }
+    };
+
+    if g.n == 0 || wlen == 0 {
+        return vec![0.0f32; wlen];
+    }
+    match plan(g.n) {
+        // Per-task accumulators (rayon fold), summed at the end.
+        Plan::PerSample => (0..g.n)
+            .into_par_iter()
+            .fold(
+                || (vec![0.0f32; wlen], Vec::new()),
+                |(mut acc, mut cols), s| {
+                    one(s, &mut acc, &mut cols, Parallelism::None);
+                    (acc, cols)
+                },
+            )
+            .map(|(acc, _)| acc)
+            .reduce_with(|mut a, b| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    *x += *y;
+                }
+                a
+            })
+            .unwrap(),
+        Plan::Serial { par } => {
+            let mut dw = vec![0.0f32; wlen];
+            let mut cols = Vec::new();
+            for s in 0..g.n {
+                one(s, &mut dw, &mut cols, par);
+            }
+            dw
+        }
+    }
+}
+
+/// Bias gradient: `db[c] = sum_{n, p} dy[n, c, p]`.
+pub fn conv2d_bias_grad(n: usize, c: usize, hw: usize, dy: &[f32]) -> Vec<f32> {
+    assert_eq!(dy.len(), n * c * hw);
+    (0..c)
+        .into_par_iter()
+        .with_min_len(8)
+        .map(|ci| {
+            let mut acc = 0.0f64;
+            for s in 0..n {
+                let row = &dy[(s * c + ci) * hw..(s * c + ci + 1) * hw];
+                // 8 independent f32 lanes, then f64 across rows.
+                let mut lanes = [0.0f32; 8];
+                let mut chunks = row.chunks_exact(8);
+                for ch in &mut chunks {
+                    for i in 0..8 {
+                        lanes[i] += ch[i];
+                    }
+                }
+                let tail: f32 = chunks.remainder().iter().sum();
+                acc += (lanes.iter().sum::<f32>() + tail) as f64;
+            }
+            acc as f32
+        })
+        .collect()
+}
