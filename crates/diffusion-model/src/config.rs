@@ -433,7 +433,7 @@ impl UNet2DConfig {
         let groups_key = "norm_num_groups";
         let check_groups = |channels: usize| -> ModelResult<()> {
             let groups = self.groups_for(channels);
-            if groups == 0 || channels % groups != 0 {
+            if groups == 0 || !channels.is_multiple_of(groups) {
                 return Err(ModelError::config(
                     groups_key,
                     format!("{groups} groups do not divide a GroupNorm over {channels} channels"),
@@ -462,7 +462,7 @@ impl UNet2DConfig {
         }
         if let Some(groups) = self.attn_norm_num_groups {
             let last = *channels.last().expect("non-empty");
-            if groups == 0 || last % groups != 0 {
+            if groups == 0 || !last.is_multiple_of(groups) {
                 return Err(ModelError::config(
                     "attn_norm_num_groups",
                     format!("{groups} groups do not divide {last} channels"),
@@ -488,7 +488,7 @@ impl UNet2DConfig {
         }
         for c in attention_channels {
             let head = self.head_dim_for(c);
-            if c % head != 0 {
+            if !c.is_multiple_of(head) {
                 return Err(ModelError::config(
                     "attention_head_dim",
                     format!("{head} does not divide an attention layer's {c} channels"),

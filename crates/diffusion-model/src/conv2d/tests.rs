@@ -40,8 +40,9 @@ fn max_abs<B: burn::tensor::backend::Backend, const D: usize>(a: Tensor<B, D>) -
     a.abs().max().into_scalar().elem::<f32>()
 }
 
-// (n, cin, h, w, cout, k, stride, pad)
-const CASES: &[(usize, usize, usize, usize, usize, usize, usize, usize)] = &[
+/// (n, cin, h, w, cout, k, stride, pad)
+type Case = (usize, usize, usize, usize, usize, usize, usize, usize);
+const CASES: &[Case] = &[
     (1, 3, 7, 9, 5, 3, 1, 1),
     (3, 4, 8, 8, 6, 3, 1, 1),
     (3, 5, 9, 7, 4, 3, 2, 1),

@@ -275,7 +275,7 @@ impl<B: Conv2dBackend> UNet2DModel<B> {
             )));
         }
         let multiple = self.size_multiple();
-        if h == 0 || w == 0 || h % multiple != 0 || w % multiple != 0 || n == 0 {
+        if h == 0 || w == 0 || !h.is_multiple_of(multiple) || !w.is_multiple_of(multiple) || n == 0 {
             return Err(ModelError::Input(format!(
                 "sample is {n}×{c}×{h}×{w}; height and width must be positive multiples of {multiple} (2^(levels−1)) and the batch non-empty"
             )));
