@@ -12,7 +12,9 @@
 //! for a kernel that touches each byte once). `-- --cuda` (with `--features cuda`) adds the
 //! CUDA backend. The table is also written to target/bench/fused_kernels.md.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{ms, time_with, Timing};
 
 use burn::backend::wgpu::{Wgpu, WgpuDevice};
 use burn::backend::Flex;
@@ -28,33 +30,8 @@ const SIZES: [(usize, usize); 3] = [(64, 784), (64, 3 * 32 * 32), (16, 262_144)]
 const WARMUP: usize = 3;
 const REPEATS: usize = 15;
 
-struct Timing {
-    median: Duration,
-    min: Duration,
-    max: Duration,
-}
-
-fn time<F: FnMut()>(mut run: F) -> Timing {
-    for _ in 0..WARMUP {
-        run();
-    }
-    let mut samples: Vec<Duration> = (0..REPEATS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    Timing {
-        median: samples[REPEATS / 2],
-        min: samples[0],
-        max: samples[REPEATS - 1],
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+fn time<F: FnMut()>(run: F) -> Timing {
+    time_with(WARMUP, REPEATS, run)
 }
 
 fn per_sample<B: Backend>(values: &[f32], device: &B::Device) -> Tensor<B, 2> {

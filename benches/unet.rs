@@ -13,46 +13,17 @@
 //! numbers are printed. Results: medians over repeats with min–max, ratio = ours / PyTorch
 //! (below 1 means faster than PyTorch), written to target/bench/unet.md and unet.json.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::{Int, Tensor, TensorData};
+use common::{ms, time_with as time, Timing};
 use diffusion::model::{UNet2DConfig, UNet2DModel};
-
-struct Timing {
-    median: Duration,
-    min: Duration,
-    max: Duration,
-    repeats: usize,
-}
-
-fn time<F: FnMut()>(warmup: usize, repeats: usize, mut run: F) -> Timing {
-    for _ in 0..warmup {
-        run();
-    }
-    let mut samples: Vec<Duration> = (0..repeats)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    Timing {
-        median: samples[repeats / 2],
-        min: samples[0],
-        max: samples[repeats - 1],
-        repeats,
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
 
 fn mnist_config() -> UNet2DConfig {
     let json = r#"{

@@ -6,8 +6,9 @@
 //!   back into diffusers ([`weights`]).
 //! - [`MlpDenoiser`]: a small time-embedded MLP for 2-D data (fast demos and tests).
 //! - [`hub`]: downloads a model repository from the Hugging Face hub into its standard cache.
-//! - [`conv2d`]: a 2-D convolution whose CPU forward and backward are our own im2col + GEMM, the
-//!   reason training on the CPU backend is fast.
+//! - [`conv2d`] and [`group_norm`]: a 2-D convolution (im2col + GEMM) and a fused GroupNorm(+SiLU)
+//!   whose CPU forward and backward are our own, with custom autodiff nodes: burn's stock
+//!   versions on flex are several times slower (see the README's U-Net benchmark).
 //!
 //! The backend is a type parameter: `Flex` on the CPU, `Wgpu` or `Cuda` on a GPU, and
 //! `Autodiff<_>` of any of them for training.
@@ -15,11 +16,15 @@
 pub mod config;
 pub mod conv2d;
 pub mod error;
+pub mod group_norm;
 pub mod hub;
 pub mod layers;
 pub mod mlp;
 pub mod unet;
 pub mod weights;
+
+mod backend;
+pub use backend::ModelBackend;
 
 pub use config::{ParsedConfig, UNet2DConfig};
 pub use error::{ModelError, ModelResult};

@@ -5,6 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use super::ParamInit;
+use crate::group_norm::{group_norm, GroupNormBackend};
 
 /// `torch.nn.GroupNorm` (Wu & He 2018): per sample and group of C/G channels,
 /// y = (x − mean) / √(var + eps) · weight + bias, with the biased variance.
@@ -38,16 +39,32 @@ impl<B: Backend> GroupNorm<B> {
     }
 
     /// Normalises `x` `[N, C, ...]` (any rank ≥ 2).
-    pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
-        let dims = x.dims();
-        let [n, c] = [dims[0], dims[1]];
-        let grouped: Tensor<B, 3> = x.reshape([n as i32, self.groups as i32, -1]);
-        let mean = grouped.clone().mean_dim(2);
-        let centred = grouped - mean;
-        let var = centred.clone().square().mean_dim(2);
-        let normed = (centred / (var + self.eps).sqrt()).reshape(dims);
-        let mut affine_shape = [1usize; D];
-        affine_shape[1] = c;
-        normed * self.weight.val().reshape(affine_shape) + self.bias.val().reshape(affine_shape)
+    pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D>
+    where
+        B: GroupNormBackend,
+    {
+        group_norm(
+            x,
+            self.weight.val(),
+            self.bias.val(),
+            self.groups,
+            self.eps,
+            false,
+        )
+    }
+
+    /// SiLU(GroupNorm(x)) in one fused pass (the pair every resnet block and the output use).
+    pub fn forward_silu<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D>
+    where
+        B: GroupNormBackend,
+    {
+        group_norm(
+            x,
+            self.weight.val(),
+            self.bias.val(),
+            self.groups,
+            self.eps,
+            true,
+        )
     }
 }

@@ -7,6 +7,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use crate::layers::{GroupNorm, Linear, ParamInit};
+use crate::ModelBackend;
 
 /// Multi-head self-attention over the H·W positions (Vaswani et al. 2017):
 /// h = GroupNorm(x) as tokens, softmax(QKᵀ/√d)V per head, to_out, then
@@ -50,7 +51,9 @@ impl<B: Backend> Attention<B> {
             rescale_output_factor,
         }
     }
+}
 
+impl<B: ModelBackend> Attention<B> {
     /// `[N, C, H, W]` → `[N, C, H, W]`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let [n, c, height, width] = x.dims();

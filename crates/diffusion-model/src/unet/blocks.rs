@@ -7,7 +7,7 @@ use burn::tensor::Tensor;
 
 use super::resnet::ResnetShape;
 use super::{Attention, Downsample2D, ResnetBlock2D, Upsample2D};
-use crate::conv2d::Conv2dBackend;
+use crate::ModelBackend;
 
 /// One encoder level: resnets (each followed by attention in the attention kind) and an
 /// optional downsampler. Every intermediate output is kept as a skip connection.
@@ -21,7 +21,7 @@ pub struct DownBlock<B: Backend> {
     pub downsamplers: Vec<Downsample2D<B>>,
 }
 
-impl<B: Conv2dBackend> DownBlock<B> {
+impl<B: ModelBackend> DownBlock<B> {
     /// Returns the output and the skips it produced, in order.
     pub fn forward(
         &self,
@@ -54,7 +54,7 @@ pub struct MidBlock<B: Backend> {
     pub attentions: Vec<Attention<B>>,
 }
 
-impl<B: Conv2dBackend> MidBlock<B> {
+impl<B: ModelBackend> MidBlock<B> {
     /// `[N, C, h, w]` → same shape.
     pub fn forward(&self, x: Tensor<B, 4>, temb: &Tensor<B, 2>) -> Tensor<B, 4> {
         let mut h = self.resnets[0].forward(x, temb.clone());
@@ -81,7 +81,7 @@ pub struct UpBlock<B: Backend> {
     pub upsamplers: Vec<Upsample2D<B>>,
 }
 
-impl<B: Conv2dBackend> UpBlock<B> {
+impl<B: ModelBackend> UpBlock<B> {
     /// Consumes one skip per resnet from the end of `skips`.
     pub fn forward(
         &self,

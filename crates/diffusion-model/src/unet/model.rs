@@ -10,9 +10,9 @@ use super::{
     TimestepEmbedding, UpBlock, Upsample2D,
 };
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
-use crate::conv2d::Conv2dBackend;
 use crate::error::{ModelError, ModelResult};
-use crate::layers::{silu, Conv2d, Embedding, GroupNorm, ParamInit};
+use crate::layers::{Conv2d, Embedding, GroupNorm, ParamInit};
+use crate::ModelBackend;
 
 /// The 2-D U-Net of diffusers' `UNet2DModel`: predicts a tensor the size of its input (ε, x₀ or
 /// v, per its training) from a noisy image, a timestep and optionally a class label. Parameter
@@ -212,7 +212,7 @@ impl<B: Backend> UNet2DModel<B> {
     }
 }
 
-impl<B: Conv2dBackend> UNet2DModel<B> {
+impl<B: ModelBackend> UNet2DModel<B> {
     /// One forward pass: `sample` `[N, in, H, W]`, `timesteps` `[N]` (or `[1]`, broadcast;
     /// the discrete index or continuous time the model was trained with), `class_labels` `[N]`
     /// for class-conditional models (labels must be below `num_class_embeds`). Returns
@@ -258,7 +258,7 @@ impl<B: Conv2dBackend> UNet2DModel<B> {
         for block in &self.up_blocks {
             h = block.forward(h, &mut skips, &emb);
         }
-        Ok(self.conv_out.forward(silu(self.conv_norm_out.forward(h))))
+        Ok(self.conv_out.forward(self.conv_norm_out.forward_silu(h)))
     }
 
     fn check_inputs(
@@ -275,7 +275,8 @@ impl<B: Conv2dBackend> UNet2DModel<B> {
             )));
         }
         let multiple = self.size_multiple();
-        if h == 0 || w == 0 || !h.is_multiple_of(multiple) || !w.is_multiple_of(multiple) || n == 0 {
+        if h == 0 || w == 0 || !h.is_multiple_of(multiple) || !w.is_multiple_of(multiple) || n == 0
+        {
             return Err(ModelError::Input(format!(
                 "sample is {n}×{c}×{h}×{w}; height and width must be positive multiples of {multiple} (2^(levels−1)) and the batch non-empty"
             )));

@@ -5,8 +5,8 @@ use burn::tensor::backend::Backend;
 use burn::tensor::ops::PadMode;
 use burn::tensor::Tensor;
 
-use crate::conv2d::Conv2dBackend;
 use crate::layers::{Conv2d, ParamInit};
+use crate::ModelBackend;
 
 /// Halves H and W with a 3×3 stride-2 conv; with padding 0 the input is first padded by one
 /// zero row and column at the bottom and right (diffusers' convention for padding 0).
@@ -28,7 +28,7 @@ impl<B: Backend> Downsample2D<B> {
     }
 }
 
-impl<B: Conv2dBackend> Downsample2D<B> {
+impl<B: ModelBackend> Downsample2D<B> {
     /// `[N, C, H, W]` → `[N, C, ⌈H/2⌉, ⌈W/2⌉]`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let x = if self.padding == 0 {
@@ -56,7 +56,7 @@ impl<B: Backend> Upsample2D<B> {
     }
 }
 
-impl<B: Conv2dBackend> Upsample2D<B> {
+impl<B: ModelBackend> Upsample2D<B> {
     /// `[N, C, H, W]` → `[N, C, 2H, 2W]`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         self.conv.forward(nearest_2x(x))

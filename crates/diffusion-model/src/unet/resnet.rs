@@ -5,8 +5,9 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
-use crate::conv2d::Conv2dBackend;
+use crate::group_norm::add_channel_bias;
 use crate::layers::{silu, Conv2d, GroupNorm, Linear, ParamInit};
+use crate::ModelBackend;
 
 /// A residual block: h = conv1(SiLU(norm1(x))) + proj(SiLU(temb)),
 /// h = conv2(dropout(SiLU(norm2(h)))), out = (shortcut(x) + h) / output_scale_factor,
@@ -74,12 +75,12 @@ impl<B: Backend> ResnetBlock2D<B> {
     }
 }
 
-impl<B: Conv2dBackend> ResnetBlock2D<B> {
+impl<B: ModelBackend> ResnetBlock2D<B> {
     /// `x` `[N, in, H, W]` with the time embedding `temb` `[N, temb]` → `[N, out, H, W]`.
     pub fn forward(&self, x: Tensor<B, 4>, temb: Tensor<B, 2>) -> Tensor<B, 4> {
-        let h = self.conv1.forward(silu(self.norm1.forward(x.clone())));
+        let h = self.conv1.forward(self.norm1.forward_silu(x.clone()));
         let t = self.time_emb_proj.forward(silu(temb));
-        let h = h + t.unsqueeze_dim::<3>(2).unsqueeze_dim(3);
+        let h = add_channel_bias(h, t);
         let h = self
             .conv2
             .forward(self.dropout.forward(silu(self.norm2.forward(h))));

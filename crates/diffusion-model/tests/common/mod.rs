@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
-use diffusion_model::conv2d::Conv2dBackend;
 use diffusion_model::weights::{read_forward_inputs, ForwardInputs};
+use diffusion_model::ModelBackend;
 use diffusion_model::UNet2DModel;
 use safetensors::SafeTensors;
 
@@ -37,7 +37,7 @@ pub fn fixture_io(name: &str) -> (ForwardInputs, Vec<usize>, Vec<f32>) {
 }
 
 /// Runs `model` on fixture inputs and returns the output's values.
-pub fn run_model<B: Conv2dBackend>(
+pub fn run_model<B: ModelBackend>(
     model: &UNet2DModel<B>,
     inputs: &ForwardInputs,
     device: &B::Device,
