@@ -2,7 +2,8 @@
 
 use burn::module::Module;
 use burn::tensor::backend::Backend;
-use burn::tensor::ops::PadMode;
+use burn::tensor::module::interpolate;
+use burn::tensor::ops::{InterpolateMode, InterpolateOptions, PadMode};
 use burn::tensor::Tensor;
 
 use crate::layers::{Conv2d, ParamInit};
@@ -63,10 +64,13 @@ impl<B: ModelBackend> Upsample2D<B> {
     }
 }
 
-/// Nearest-neighbour 2× upsampling as a broadcast: every pixel becomes a 2×2 block.
+/// Nearest-neighbour 2× upsampling (every pixel becomes a 2×2 block), through the backend's
+/// interpolation kernel (a direct gather on flex, with a direct backward).
 pub(crate) fn nearest_2x<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
-    let [n, c, h, w] = x.dims();
-    x.reshape([n, c, h, 1, w, 1])
-        .expand([n, c, h, 2, w, 2])
-        .reshape([n, c, 2 * h, 2 * w])
+    let [_, _, h, w] = x.dims();
+    interpolate(
+        x,
+        [2 * h, 2 * w],
+        InterpolateOptions::new(InterpolateMode::Nearest),
+    )
 }

@@ -83,7 +83,7 @@ impl<B: ModelBackend> ResnetBlock2D<B> {
         let h = add_channel_bias(h, t);
         let h = self
             .conv2
-            .forward(self.dropout.forward(silu(self.norm2.forward(h))));
+            .forward(self.dropout.forward(self.norm2.forward_silu(h)));
         let shortcut = match &self.conv_shortcut {
             Some(conv) => conv.forward(x),
             None => x,
