@@ -1,4 +1,6 @@
 //! Timing shared by the benchmarks: medians over repeats after a warm-up, with min and max.
+// Each benchmark includes this module and uses a different part of it.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 

@@ -64,7 +64,7 @@ pub struct UNet2DConfig {
     /// Only `positional` is supported.
     #[serde(default = "positional")]
     pub time_embedding_type: String,
-    /// Width of the time embedding; `null` means 4 × block_out_channels[0].
+    /// Width of the time embedding; `null` means 4 × `block_out_channels[0]`.
     #[serde(default)]
     pub time_embedding_dim: Option<usize>,
     /// `downscale_freq_shift` of the sinusoidal embedding.

@@ -25,7 +25,7 @@ impl GnGeom {
     /// Panics unless `groups > 0` divides `c`.
     pub fn new(n: usize, c: usize, s: usize, groups: usize) -> Self {
         assert!(
-            groups > 0 && c % groups == 0,
+            groups > 0 && c.is_multiple_of(groups),
             "group_norm: {c} channels are not divisible into {groups} groups"
         );
         Self { n, c, s, groups }

@@ -22,8 +22,8 @@ pub use backend::{
 use burn::tensor::{Tensor, TensorPrimitive};
 
 /// GroupNorm over x [N, C, *] (any rank 2..=4; trailing dims are treated as one spatial dim)
-/// with per-channel weight, bias [C]:
-/// y = (x - mean_g) / sqrt(var_g + eps) * weight[c] + bias[c], biased variance over
+/// with per-channel weight, bias `[C]`:
+/// y = (x - mean_g) / sqrt(var_g + eps) * weight_c + bias_c, biased variance over
 /// (C/G channels × spatial) per sample and group, then, if `silu`, y = y * sigmoid(y).
 pub fn group_norm<B: GroupNormBackend, const D: usize>(
     x: Tensor<B, D>,

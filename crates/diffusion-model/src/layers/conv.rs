@@ -7,7 +7,7 @@ use burn::tensor::Tensor;
 use super::ParamInit;
 use crate::conv2d::{conv2d, Conv2dBackend};
 
-/// `torch.nn.Conv2d` with square kernels: `weight` [out, in, k, k], `bias` [out].
+/// `torch.nn.Conv2d` with square kernels: `weight` `[out, in, k, k]`, `bias` `[out]`.
 #[derive(Module, Debug)]
 pub struct Conv2d<B: Backend> {
     /// Kernel, `[out_channels, in_channels, k, k]`.

@@ -19,7 +19,7 @@ use crate::ModelBackend;
 /// paths are diffusers' state-dict keys, so its weights load from and save to diffusers.
 #[derive(Module, Debug)]
 pub struct UNet2DModel<B: Backend> {
-    /// Input conv, in_channels → block_out_channels[0].
+    /// Input conv, in_channels → `block_out_channels[0]`.
     pub conv_in: Conv2d<B>,
     /// Timestep features → embedding.
     pub time_embedding: TimestepEmbedding<B>,
@@ -33,7 +33,7 @@ pub struct UNet2DModel<B: Backend> {
     pub up_blocks: Vec<UpBlock<B>>,
     /// Output norm.
     pub conv_norm_out: GroupNorm<B>,
-    /// Output conv, block_out_channels[0] → out_channels.
+    /// Output conv, `block_out_channels[0]` → out_channels.
     pub conv_out: Conv2d<B>,
     #[module(skip)]
     config: UNet2DConfig,
