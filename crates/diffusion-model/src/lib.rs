@@ -16,6 +16,7 @@
 pub mod config;
 pub mod conv2d;
 pub mod error;
+mod flex_slices;
 pub mod group_norm;
 pub mod hub;
 pub mod layers;

@@ -1,14 +1,15 @@
 //! The [`Conv2dBackend`] trait and its implementations for Flex (own CPU kernels) and
 //! CubeBackend (burn's own ops).
 
-use burn::backend::flex::{FlexTensor, Layout};
+use burn::backend::flex::FlexTensor;
 use burn::backend::Flex;
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::{ConvOptions, FloatTensor, FloatTensorOps, ModuleOps};
-use burn::tensor::{Bytes, DType, Shape, TensorMetadata};
+use burn::tensor::{DType, Shape, TensorMetadata};
 use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
 
 use super::cpu::{self, ConvGeom};
+use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 /// Backends with a fast 2-D convolution and a matching backward.
 ///
@@ -85,25 +86,6 @@ fn flex_supported(options: &ConvOptions<2>, tensors: &[&FlexTensor]) -> bool {
             .all(|t| t.dtype() == DType::F32 && t.shape().num_dims() == 4)
 }
 
-/// Contiguous f32 data of a Flex tensor (zero-copy when already contiguous).
-fn f32_contiguous(t: &FlexTensor) -> FlexTensor {
-    t.to_contiguous()
-}
-
-fn f32_slice(t: &FlexTensor) -> &[f32] {
-    t.as_slice::<f32>()
-        .expect("conv2d: expected a contiguous f32 Flex tensor")
-}
-
-fn flex_from_vec(data: Vec<f32>, shape: Shape) -> FlexTensor {
-    debug_assert_eq!(data.len(), shape.num_elements());
-    FlexTensor::new(
-        Bytes::from_elems(data),
-        Layout::contiguous(shape),
-        DType::F32,
-    )
-}
-
 fn geom(x_shape: &Shape, w_shape: &Shape, options: &ConvOptions<2>) -> ConvGeom {
     ConvGeom::new(
         x_shape.dims::<4>(),
@@ -131,9 +113,9 @@ impl Conv2dBackend for Flex {
         let bias = bias.map(|b| f32_contiguous(&b));
         let out = cpu::conv2d_forward(
             &g,
-            f32_slice(&x),
-            f32_slice(&weight),
-            bias.as_ref().map(f32_slice),
+            f32_slice(&x, "conv2d"),
+            f32_slice(&weight, "conv2d"),
+            bias.as_ref().map(|b| f32_slice(b, "conv2d")),
         );
         flex_from_vec(out, Shape::new([g.n, g.cout, g.oh, g.ow]))
     }
@@ -154,7 +136,7 @@ impl Conv2dBackend for Flex {
             "conv2d_input_grad: output_grad shape mismatch"
         );
         let (weight, dy) = (f32_contiguous(&weight), f32_contiguous(&output_grad));
-        let dx = cpu::conv2d_input_grad(&g, f32_slice(&weight), f32_slice(&dy));
+        let dx = cpu::conv2d_input_grad(&g, f32_slice(&weight, "conv2d"), f32_slice(&dy, "conv2d"));
         flex_from_vec(dx, Shape::new([g.n, g.cin, g.h, g.w]))
     }
 
@@ -179,7 +161,7 @@ impl Conv2dBackend for Flex {
             "conv2d_weight_grad: output_grad shape mismatch"
         );
         let (x, dy) = (f32_contiguous(&x), f32_contiguous(&output_grad));
-        let dw = cpu::conv2d_weight_grad(&g, f32_slice(&x), f32_slice(&dy));
+        let dw = cpu::conv2d_weight_grad(&g, f32_slice(&x, "conv2d"), f32_slice(&dy, "conv2d"));
         flex_from_vec(dw, Shape::new([g.cout, g.cin, g.kh, g.kw]))
     }
 
@@ -193,7 +175,7 @@ impl Conv2dBackend for Flex {
         }
         let [n, c, h, w] = output_grad.shape().dims::<4>();
         let dy = f32_contiguous(&output_grad);
-        let db = cpu::conv2d_bias_grad(n, c, h * w, f32_slice(&dy));
+        let db = cpu::conv2d_bias_grad(n, c, h * w, f32_slice(&dy, "conv2d"));
         flex_from_vec(db, Shape::new([c]))
     }
 }

@@ -1,15 +1,16 @@
 //! The [`GroupNormBackend`] trait, its burn-op defaults, and its implementations for Flex
 //! (own CPU kernels) and CubeBackend (the defaults).
 
-use burn::backend::flex::{FlexTensor, Layout};
+use burn::backend::flex::FlexTensor;
 use burn::backend::Flex;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Bytes, DType, Shape, Tensor, TensorMetadata, TensorPrimitive};
+use burn::tensor::{DType, Shape, Tensor, TensorMetadata, TensorPrimitive};
 use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
 
 use super::cpu::{self, GnGeom};
+use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 /// Gradients returned by [`GroupNormBackend::group_norm_backward`]; each is present only
 /// when it was requested.
@@ -235,25 +236,6 @@ fn all_f32(tensors: &[&FlexTensor]) -> bool {
     tensors.iter().all(|t| t.dtype() == DType::F32)
 }
 
-/// Contiguous data of a Flex tensor (zero-copy when already contiguous).
-fn f32_contiguous(t: &FlexTensor) -> FlexTensor {
-    t.to_contiguous()
-}
-
-fn f32_slice(t: &FlexTensor) -> &[f32] {
-    t.as_slice::<f32>()
-        .expect("group_norm: expected a contiguous f32 Flex tensor")
-}
-
-fn flex_from_vec(data: Vec<f32>, shape: Shape) -> FlexTensor {
-    debug_assert_eq!(data.len(), shape.num_elements());
-    FlexTensor::new(
-        Bytes::from_elems(data),
-        Layout::contiguous(shape),
-        DType::F32,
-    )
-}
-
 impl GroupNormBackend for Flex {
     fn group_norm_forward_stats(
         x: FlexTensor,
@@ -276,9 +258,9 @@ impl GroupNormBackend for Flex {
         );
         let (y, mean, rstd) = cpu::group_norm_forward(
             &g,
-            f32_slice(&x),
-            f32_slice(&weight),
-            f32_slice(&bias),
+            f32_slice(&x, "group_norm"),
+            f32_slice(&weight, "group_norm"),
+            f32_slice(&bias, "group_norm"),
             eps,
             silu,
         );
@@ -331,12 +313,12 @@ impl GroupNormBackend for Flex {
             [&x, &weight, &mean, &rstd, &output_grad].map(f32_contiguous);
         let grads = cpu::group_norm_backward(
             &g,
-            f32_slice(&x),
-            f32_slice(&weight),
-            bias.as_ref().map_or(&[], f32_slice),
-            f32_slice(&mean),
-            f32_slice(&rstd),
-            f32_slice(&dy),
+            f32_slice(&x, "group_norm"),
+            f32_slice(&weight, "group_norm"),
+            bias.as_ref().map_or(&[], |b| f32_slice(b, "group_norm")),
+            f32_slice(&mean, "group_norm"),
+            f32_slice(&rstd, "group_norm"),
+            f32_slice(&dy, "group_norm"),
             silu,
             need,
         );
@@ -363,7 +345,12 @@ impl GroupNormBackend for Flex {
             "add_channel_bias: b must be [N, C]"
         );
         let (x, b) = (f32_contiguous(&x), f32_contiguous(&b));
-        let out = cpu::add_channel_bias(n * c, h * w, f32_slice(&x), f32_slice(&b));
+        let out = cpu::add_channel_bias(
+            n * c,
+            h * w,
+            f32_slice(&x, "group_norm"),
+            f32_slice(&b, "group_norm"),
+        );
         flex_from_vec(out, shape)
     }
 
@@ -378,7 +365,7 @@ impl GroupNormBackend for Flex {
                 .tensor();
         }
         let dy = f32_contiguous(&output_grad);
-        let db = cpu::channel_bias_grad(n * c, h * w, f32_slice(&dy));
+        let db = cpu::channel_bias_grad(n * c, h * w, f32_slice(&dy, "group_norm"));
         flex_from_vec(db, Shape::new([n, c]))
     }
 }
