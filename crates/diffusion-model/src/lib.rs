@@ -13,6 +13,7 @@
 //! The backend is a type parameter: `Flex` on the CPU, `Wgpu` or `Cuda` on a GPU, and
 //! `Autodiff<_>` of any of them for training.
 
+mod conditioning;
 pub mod config;
 pub mod conv2d;
 pub mod error;

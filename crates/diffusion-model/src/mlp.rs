@@ -6,6 +6,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
 
+use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{silu, Embedding, Linear, ParamInit};
 use crate::unet::{SinusoidalTimesteps, TimestepEmbedding};
@@ -108,8 +109,17 @@ pub struct MlpDenoiser<B: Backend> {
 impl<B: Backend> MlpDenoiser<B> {
     /// A network of the given shape, initialised from `seed` (the same on every backend).
     pub fn new(config: &MlpConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
+        Self::with_init(config, &mut ParamInit::new(seed), device)
+    }
+
+    /// Builds the network with parameters from `init` (a seeded draw, or zeros as placeholders
+    /// for weights about to be loaded).
+    pub fn with_init(
+        config: &MlpConfig,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> ModelResult<Self> {
         config.validate()?;
-        let init = &mut ParamInit::new(seed);
         let hidden = config.hidden_dim;
         Ok(Self {
             input: Linear::new(config.data_dim, hidden, init, device),
@@ -149,32 +159,12 @@ impl<B: Backend> MlpDenoiser<B> {
                 self.config.data_dim
             )));
         }
-        let steps = timesteps.dims()[0];
-        if steps != n && steps != 1 {
-            return Err(ModelError::Input(format!(
-                "{steps} timesteps for a batch of {n}; give one per sample or a single one"
-            )));
-        }
-        let timesteps = if steps == n {
-            timesteps
-        } else {
-            timesteps.expand([n])
-        };
+        let timesteps = batch_timesteps(timesteps, n)?;
+        let class_emb = class_embedding(self.class_embedding.as_ref(), class_labels, n)?;
         let features = self.time_proj.forward(timesteps * self.config.time_scale);
         let mut h = self.input.forward(x) + self.time_embedding.forward(features);
-        match (&self.class_embedding, class_labels) {
-            (Some(table), Some(labels)) => h = h + table.forward(labels),
-            (Some(_), None) => {
-                return Err(ModelError::Input(
-                    "this model is class-conditional; pass class_labels".into(),
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(ModelError::Input(
-                    "class_labels given to a model without classes".into(),
-                ))
-            }
-            (None, None) => {}
+        if let Some(class_emb) = class_emb {
+            h = h + class_emb;
         }
         for block in &self.blocks {
             h = h.clone()

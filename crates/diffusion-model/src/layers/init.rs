@@ -5,19 +5,26 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use diffusion_math::rng::SplitMix64;
 
-/// Draws initial parameter values (tracked for gradients under autodiff) from one seed on the CPU, so that a model built with the same
-/// seed has the same weights on flex, wgpu and CUDA (burn's own RNG differs per backend).
+/// Draws initial parameter values (tracked for gradients under autodiff) from one seed on the
+/// CPU, so that a model built with the same seed has the same weights on flex, wgpu and CUDA
+/// (burn's own RNG differs per backend). The placeholder mode makes zeros instead, for models
+/// whose every parameter is about to be replaced by loaded weights.
 #[derive(Debug)]
 pub struct ParamInit {
-    rng: SplitMix64,
+    rng: Option<SplitMix64>,
 }
 
 impl ParamInit {
     /// A generator for one model, keyed by `seed`.
     pub fn new(seed: u64) -> Self {
         Self {
-            rng: SplitMix64::new(seed),
+            rng: Some(SplitMix64::new(seed)),
         }
+    }
+
+    /// Zeros of the right shapes, without drawing random numbers (loading skips the init).
+    pub fn placeholder() -> Self {
+        Self { rng: None }
     }
 
     /// U(−bound, bound): PyTorch's default for conv and linear weights and biases,
@@ -28,9 +35,12 @@ impl ParamInit {
         bound: f64,
         device: &B::Device,
     ) -> Param<Tensor<B, D>> {
+        let Some(rng) = &mut self.rng else {
+            return self.constant(shape, 0.0, device);
+        };
         let count: usize = shape.iter().product();
         let values: Vec<f32> = (0..count)
-            .map(|_| ((2.0 * self.rng.uniform() - 1.0) * bound) as f32)
+            .map(|_| ((2.0 * rng.uniform() - 1.0) * bound) as f32)
             .collect();
         param(TensorData::new(values, shape), device)
     }
@@ -41,10 +51,11 @@ impl ParamInit {
         shape: [usize; D],
         device: &B::Device,
     ) -> Param<Tensor<B, D>> {
+        let Some(rng) = &mut self.rng else {
+            return self.constant(shape, 0.0, device);
+        };
         let count: usize = shape.iter().product();
-        let values: Vec<f32> = (0..count)
-            .map(|_| self.rng.standard_normal() as f32)
-            .collect();
+        let values: Vec<f32> = (0..count).map(|_| rng.standard_normal() as f32).collect();
         param(TensorData::new(values, shape), device)
     }
 

@@ -9,6 +9,7 @@ use super::{
     Attention, DownBlock, Downsample2D, MidBlock, ResnetBlock2D, SinusoidalTimesteps,
     TimestepEmbedding, UpBlock, Upsample2D,
 };
+use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{Conv2d, Embedding, GroupNorm, ParamInit};
@@ -45,8 +46,17 @@ impl<B: Backend> UNet2DModel<B> {
     /// Builds the network a config describes, with PyTorch's default initialisation drawn
     /// from `seed` (the same weights on every backend). Fails on an invalid config.
     pub fn new(config: &UNet2DConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
+        Self::with_init(config, &mut ParamInit::new(seed), device)
+    }
+
+    /// Builds the network with parameters from `init` (a seeded draw, or zeros as placeholders
+    /// for weights about to be loaded).
+    pub fn with_init(
+        config: &UNet2DConfig,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> ModelResult<Self> {
         config.validate()?;
-        let init = &mut ParamInit::new(seed);
         let channels = &config.block_out_channels;
         let levels = channels.len();
         let temb = config.time_embed_dim();
@@ -77,15 +87,7 @@ impl<B: Backend> UNet2DModel<B> {
                     device,
                 ));
                 if kind == DownBlockKind::Attention {
-                    attentions.push(Attention::new(
-                        output,
-                        config.head_dim_for(output),
-                        groups,
-                        config.norm_eps,
-                        1.0,
-                        init,
-                        device,
-                    ));
+                    attentions.push(level_attention(config, output, init, device));
                 }
             }
             let downsamplers = if level + 1 < levels {
@@ -154,15 +156,7 @@ impl<B: Backend> UNet2DModel<B> {
                 let shape = sizes.resnet(running + skip, output, groups, 1.0);
                 resnets.push(ResnetBlock2D::new(shape, init, device));
                 if kind == UpBlockKind::Attention {
-                    attentions.push(Attention::new(
-                        output,
-                        config.head_dim_for(output),
-                        groups,
-                        config.norm_eps,
-                        1.0,
-                        init,
-                        device,
-                    ));
+                    attentions.push(level_attention(config, output, init, device));
                 }
             }
             let upsamplers = if level + 1 < levels {
@@ -212,6 +206,26 @@ impl<B: Backend> UNet2DModel<B> {
     }
 }
 
+/// The self-attention of a down or up level with `channels` channels (unit output scale).
+fn level_attention<B: Backend>(
+    config: &UNet2DConfig,
+    channels: usize,
+    init: &mut ParamInit,
+    device: &B::Device,
+) -> Attention<B> {
+    let groups = config.groups_for(channels);
+    let head_dim = config.head_dim_for(channels);
+    Attention::new(
+        channels,
+        head_dim,
+        groups,
+        config.norm_eps,
+        1.0,
+        init,
+        device,
+    )
+}
+
 impl<B: ModelBackend> UNet2DModel<B> {
     /// One forward pass: `sample` `[N, in, H, W]`, `timesteps` `[N]` (or `[1]`, broadcast;
     /// the discrete index or continuous time the model was trained with), `class_labels` `[N]`
@@ -224,16 +238,9 @@ impl<B: ModelBackend> UNet2DModel<B> {
         class_labels: Option<Tensor<B, 1, Int>>,
     ) -> ModelResult<Tensor<B, 4>> {
         let [n, c, h, w] = sample.dims();
-        self.check_inputs(
-            [n, c, h, w],
-            timesteps.dims()[0],
-            class_labels.as_ref().map(|l| l.dims()[0]),
-        )?;
-        let timesteps = if timesteps.dims()[0] == n {
-            timesteps
-        } else {
-            timesteps.expand([n])
-        };
+        self.check_sample([n, c, h, w])?;
+        let timesteps = batch_timesteps(timesteps, n)?;
+        let class_emb = class_embedding(self.class_embedding.as_ref(), class_labels, n)?;
         let sample = if self.config.center_input_sample {
             sample * 2.0 - 1.0
         } else {
@@ -243,8 +250,8 @@ impl<B: ModelBackend> UNet2DModel<B> {
         let mut emb = self
             .time_embedding
             .forward(self.time_proj.forward(timesteps));
-        if let (Some(table), Some(labels)) = (&self.class_embedding, class_labels) {
-            emb = emb + table.forward(labels);
+        if let Some(class_emb) = class_emb {
+            emb = emb + class_emb;
         }
 
         let mut h = self.conv_in.forward(sample);
@@ -261,12 +268,7 @@ impl<B: ModelBackend> UNet2DModel<B> {
         Ok(self.conv_out.forward(self.conv_norm_out.forward_silu(h)))
     }
 
-    fn check_inputs(
-        &self,
-        [n, c, h, w]: [usize; 4],
-        timesteps: usize,
-        labels: Option<usize>,
-    ) -> ModelResult<()> {
+    fn check_sample(&self, [n, c, h, w]: [usize; 4]) -> ModelResult<()> {
         let config = &self.config;
         if c != config.in_channels {
             return Err(ModelError::Input(format!(
@@ -281,23 +283,6 @@ impl<B: ModelBackend> UNet2DModel<B> {
                 "sample is {n}×{c}×{h}×{w}; height and width must be positive multiples of {multiple} (2^(levels−1)) and the batch non-empty"
             )));
         }
-        if timesteps != n && timesteps != 1 {
-            return Err(ModelError::Input(format!(
-                "{timesteps} timesteps for a batch of {n}; give one per sample or a single one"
-            )));
-        }
-        match (self.is_class_conditional(), labels) {
-            (true, None) => Err(ModelError::Input(format!(
-                "this model is class-conditional (num_class_embeds = {}); pass class_labels",
-                config.num_class_embeds.unwrap_or(0)
-            ))),
-            (false, Some(_)) => Err(ModelError::Input(
-                "class_labels given to a model without a class embedding (num_class_embeds is null)".into(),
-            )),
-            (true, Some(count)) if count != n => Err(ModelError::Input(format!(
-                "{count} class labels for a batch of {n}"
-            ))),
-            _ => Ok(()),
-        }
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::config::UNet2DConfig;
 use crate::error::{ModelError, ModelResult};
+use crate::layers::ParamInit;
 use crate::mlp::{MlpConfig, MlpDenoiser};
 use crate::unet::UNet2DModel;
 
@@ -33,7 +34,7 @@ pub fn load_unet<B: Backend>(dir: &Path, device: &B::Device) -> ModelResult<UNet
             config_path.display()
         );
     }
-    let model = UNet2DModel::<B>::new(&parsed.config, 0, device)?;
+    let model = UNet2DModel::<B>::with_init(&parsed.config, &mut ParamInit::placeholder(), device)?;
     load_weights(model, dir, device)
 }
 
@@ -50,7 +51,7 @@ pub fn load_mlp<B: Backend>(dir: &Path, device: &B::Device) -> ModelResult<MlpDe
         path: config_path.display().to_string(),
         message: e.to_string(),
     })?;
-    let model = MlpDenoiser::<B>::new(&config, 0, device)?;
+    let model = MlpDenoiser::<B>::with_init(&config, &mut ParamInit::placeholder(), device)?;
     load_weights(model, dir, device)
 }
 

@@ -2,11 +2,11 @@
 //! (`sample`, `timesteps`, optional `class_labels`) and one with its `output`.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use safetensors::{Dtype, SafeTensors};
 
+use super::safetensors_file::{le_words, read_with};
 use super::{write_safetensors, NamedTensor};
 use crate::error::{ModelError, ModelResult};
 
@@ -24,12 +24,10 @@ pub struct ForwardInputs {
 /// Reads `sample`, `timesteps` and optional `class_labels` from a safetensors file, checking
 /// their dtypes and shapes.
 pub fn read_forward_inputs(path: &Path) -> ModelResult<ForwardInputs> {
-    let bytes = fs::read(path).map_err(|e| ModelError::io(path, e))?;
-    let shown = path.display().to_string();
-    let file = SafeTensors::deserialize(&bytes).map_err(|e| ModelError::CorruptWeights {
-        path: shown.clone(),
-        message: e.to_string(),
-    })?;
+    read_with(path, read_inputs)
+}
+
+fn read_inputs(file: &SafeTensors, shown: &str) -> ModelResult<ForwardInputs> {
     let bad = |message: String| ModelError::Input(format!("{shown}: {message}"));
     let sample = file
         .tensor("sample")
@@ -44,26 +42,22 @@ pub fn read_forward_inputs(path: &Path) -> ModelResult<ForwardInputs> {
     let n = sample.shape()[0];
     let sample = NamedTensor {
         shape: sample.shape().to_vec(),
-        values: sample
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
+        values: le_words(sample.data()).map(f32::from_le_bytes).collect(),
     };
     let timesteps = file
         .tensor("timesteps")
         .map_err(|_| bad(format!("no tensor `timesteps` (length {n})")))?;
     let timesteps: Vec<f32> = match timesteps.dtype() {
-        Dtype::I64 => words::<8>(timesteps.data())
+        Dtype::I64 => le_words::<8>(timesteps.data())
             .map(|b| i64::from_le_bytes(b) as f32)
             .collect(),
-        Dtype::I32 => words::<4>(timesteps.data())
+        Dtype::I32 => le_words::<4>(timesteps.data())
             .map(|b| i32::from_le_bytes(b) as f32)
             .collect(),
-        Dtype::F32 => words::<4>(timesteps.data())
+        Dtype::F32 => le_words::<4>(timesteps.data())
             .map(f32::from_le_bytes)
             .collect(),
-        Dtype::F64 => words::<8>(timesteps.data())
+        Dtype::F64 => le_words::<8>(timesteps.data())
             .map(|b| f64::from_le_bytes(b) as f32)
             .collect(),
         other => {
@@ -82,8 +76,10 @@ pub fn read_forward_inputs(path: &Path) -> ModelResult<ForwardInputs> {
         Err(_) => None,
         Ok(labels) => {
             let values: Vec<i64> = match labels.dtype() {
-                Dtype::I64 => words::<8>(labels.data()).map(i64::from_le_bytes).collect(),
-                Dtype::I32 => words::<4>(labels.data())
+                Dtype::I64 => le_words::<8>(labels.data())
+                    .map(i64::from_le_bytes)
+                    .collect(),
+                Dtype::I32 => le_words::<4>(labels.data())
                     .map(|b| i32::from_le_bytes(b) as i64)
                     .collect(),
                 other => return Err(bad(format!("`class_labels` has dtype {other:?}; use I64"))),
@@ -104,12 +100,27 @@ pub fn read_forward_inputs(path: &Path) -> ModelResult<ForwardInputs> {
     })
 }
 
+/// Reads the f32 tensor `output` (what [`write_forward_output`] writes, and what a parity
+/// fixture holds beside its inputs).
+pub fn read_forward_output(path: &Path) -> ModelResult<NamedTensor> {
+    read_with(path, |file, shown| {
+        let output = file
+            .tensor("output")
+            .map_err(|_| ModelError::Input(format!("{shown}: no tensor `output`")))?;
+        if output.dtype() != Dtype::F32 {
+            return Err(ModelError::Input(format!(
+                "{shown}: `output` has dtype {:?}; expected F32",
+                output.dtype()
+            )));
+        }
+        Ok(NamedTensor {
+            shape: output.shape().to_vec(),
+            values: le_words(output.data()).map(f32::from_le_bytes).collect(),
+        })
+    })
+}
+
 /// Writes one f32 tensor under the name `output`.
 pub fn write_forward_output(path: &Path, output: NamedTensor) -> ModelResult<()> {
     write_safetensors(path, &BTreeMap::from([("output".to_string(), output)]))
-}
-
-fn words<const W: usize>(data: &[u8]) -> impl Iterator<Item = [u8; W]> + '_ {
-    data.chunks_exact(W)
-        .map(|b| b.try_into().expect("chunk of W bytes"))
 }

@@ -8,7 +8,9 @@ mod problem;
 mod safetensors_file;
 
 pub use directory::{load_mlp, load_unet, save_mlp, save_unet, CONFIG_FILE, WEIGHTS_FILE};
-pub use forward_io::{read_forward_inputs, write_forward_output, ForwardInputs};
+pub use forward_io::{
+    read_forward_inputs, read_forward_output, write_forward_output, ForwardInputs,
+};
 pub use named::{apply_named_tensors, named_shapes, named_tensors, NamedTensor};
 pub use problem::WeightProblem;
 pub use safetensors_file::{read_safetensors, write_atomically, write_safetensors};

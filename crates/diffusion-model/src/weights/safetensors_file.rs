@@ -10,47 +10,58 @@ use safetensors::{Dtype, SafeTensors};
 use super::NamedTensor;
 use crate::error::{ModelError, ModelResult};
 
-/// Reads every tensor of a safetensors file as f32 (F16, BF16 and F64 are converted).
-/// A truncated or corrupt file is a [`ModelError::CorruptWeights`].
-pub fn read_safetensors(path: &Path) -> ModelResult<BTreeMap<String, NamedTensor>> {
+/// Reads and parses a safetensors file, then hands it to `read` with the path as shown in
+/// messages. A truncated or corrupt file is a [`ModelError::CorruptWeights`].
+pub(crate) fn read_with<T>(
+    path: &Path,
+    read: impl FnOnce(&SafeTensors, &str) -> ModelResult<T>,
+) -> ModelResult<T> {
     let bytes = fs::read(path).map_err(|e| ModelError::io(path, e))?;
     let shown = path.display().to_string();
     let file = SafeTensors::deserialize(&bytes).map_err(|e| ModelError::CorruptWeights {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    let mut tensors = BTreeMap::new();
-    for (name, view) in file.tensors() {
-        let data = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-            Dtype::F16 => data
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            Dtype::BF16 => data
-                .chunks_exact(2)
-                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            Dtype::F64 => data
-                .chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32)
-                .collect(),
-            other => {
-                return Err(ModelError::UnsupportedDtype {
-                    path: shown,
-                    name,
-                    dtype: format!("{other:?}"),
-                })
-            }
-        };
-        let shape = view.shape().to_vec();
-        tensors.insert(name, NamedTensor { shape, values });
-    }
-    Ok(tensors)
+    read(&file, &shown)
+}
+
+/// The little-endian words of a tensor's bytes, `W` bytes each.
+pub(crate) fn le_words<const W: usize>(data: &[u8]) -> impl Iterator<Item = [u8; W]> + '_ {
+    data.chunks_exact(W)
+        .map(|b| b.try_into().expect("chunks_exact yields W bytes"))
+}
+
+/// Reads every tensor of a safetensors file as f32 (F16, BF16 and F64 are converted).
+/// A truncated or corrupt file is a [`ModelError::CorruptWeights`].
+pub fn read_safetensors(path: &Path) -> ModelResult<BTreeMap<String, NamedTensor>> {
+    read_with(path, |file, shown| {
+        let mut tensors = BTreeMap::new();
+        for (name, view) in file.tensors() {
+            let data = view.data();
+            let values: Vec<f32> = match view.dtype() {
+                Dtype::F32 => le_words(data).map(f32::from_le_bytes).collect(),
+                Dtype::F16 => le_words(data)
+                    .map(|b| half::f16::from_le_bytes(b).to_f32())
+                    .collect(),
+                Dtype::BF16 => le_words(data)
+                    .map(|b| half::bf16::from_le_bytes(b).to_f32())
+                    .collect(),
+                Dtype::F64 => le_words(data)
+                    .map(|b| f64::from_le_bytes(b) as f32)
+                    .collect(),
+                other => {
+                    return Err(ModelError::UnsupportedDtype {
+                        path: shown.to_string(),
+                        name,
+                        dtype: format!("{other:?}"),
+                    })
+                }
+            };
+            let shape = view.shape().to_vec();
+            tensors.insert(name, NamedTensor { shape, values });
+        }
+        Ok(tensors)
+    })
 }
 
 /// Writes f32 tensors as a safetensors file with PyTorch's metadata (`format: pt`), atomically.

@@ -4,12 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
-use diffusion_model::weights::{read_forward_inputs, ForwardInputs};
+use diffusion_model::weights::{read_forward_inputs, read_forward_output, ForwardInputs};
 use diffusion_model::ModelBackend;
 use diffusion_model::UNet2DModel;
-use safetensors::SafeTensors;
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
@@ -25,15 +23,8 @@ pub const PARITY_FIXTURES: [&str; 3] = ["cifar_like", "mnist_cond", "odd_timeste
 pub fn fixture_io(name: &str) -> (ForwardInputs, Vec<usize>, Vec<f32>) {
     let path = fixture(name).join("io.safetensors");
     let inputs = read_forward_inputs(&path).expect("fixture inputs");
-    let bytes = std::fs::read(&path).expect("fixture file");
-    let file = SafeTensors::deserialize(&bytes).expect("fixture is safetensors");
-    let output = file.tensor("output").expect("fixture has `output`");
-    let values = output
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    (inputs, output.shape().to_vec(), values)
+    let output = read_forward_output(&path).expect("fixture has `output`");
+    (inputs, output.shape, output.values)
 }
 
 /// Runs `model` on fixture inputs and returns the output's values.
@@ -74,9 +65,4 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .zip(b)
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
-}
-
-/// Sanity bound: a backend marker so helpers stay generic.
-pub fn device_of<B: Backend>() -> B::Device {
-    Default::default()
 }
