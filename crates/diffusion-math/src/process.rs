@@ -170,6 +170,26 @@ pub struct ProcessPoint {
 }
 
 impl ProcessPoint {
+    /// The point of noise level `σ` in the EDM view `x̃ = x/s` of any process (Karras et al.
+    /// 2022, eq. 4 with s = 1): `σ̃ = σ/s`, which is also its time, `f = 0`, `g² = 2σ̃`. Samplers
+    /// written for σ (Euler, Heun, Euler ancestral) take these points.
+    pub fn edm_view(sigma: f64) -> Self {
+        Self {
+            t: sigma,
+            signal_scale: 1.0,
+            noise_std: sigma,
+            signal_scale_derivative: 0.0,
+            noise_std_derivative: 1.0,
+            drift_coef: 0.0,
+            diffusion_sq: 2.0 * sigma,
+        }
+    }
+
+    /// The EDM noise level `σ/s` of this point.
+    pub fn sigma_tilde(&self) -> f64 {
+        self.noise_std / self.signal_scale
+    }
+
     /// Log-SNR `λ = log(s²/σ²)`.
     pub fn log_snr(&self) -> f64 {
         2.0 * (self.signal_scale.ln() - self.noise_std.ln())

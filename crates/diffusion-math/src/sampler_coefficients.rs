@@ -9,7 +9,7 @@
 //! Heun's two stages, and DPM-Solver++(2M). Network outputs in other parameterisations are
 //! converted to D first (see [`crate::parameterization`]).
 
-use crate::error::MathResult;
+use crate::error::{MathError, MathResult};
 use crate::process::ProcessPoint;
 use crate::validate;
 
@@ -146,6 +146,124 @@ pub fn dpm_solver_pp_2m(
     }
 }
 
+/// DDPM's ancestral step with the "fixed_large" variance (Ho et al. 2020, §3.2: σ² = β): the
+/// posterior mean of [`ddim`] with η = 1 and noise standard deviation `√β'`, where
+/// `β' = 1 − (s_from/s_to)²` is the β of the (possibly strided) step. diffusers adds no noise
+/// on the step that starts at timestep 0, so `from_first_step` drops it there.
+pub fn ddpm_fixed_large(
+    from: &ProcessPoint,
+    to: &ProcessPoint,
+    from_first_step: bool,
+) -> MathResult<StepCoefficients> {
+    let mean = ddim(from, to, 1.0)?;
+    let ratio = from.signal_scale / to.signal_scale;
+    let beta = (1.0 - ratio * ratio).max(0.0);
+    Ok(StepCoefficients {
+        c_z: if from_first_step { 0.0 } else { beta.sqrt() },
+        ..mean
+    })
+}
+
+/// Euler ancestral (Karras et al. 2022 / k-diffusion's `sample_euler_ancestral`), on points in
+/// the EDM view (s = 1, σ the noise level): split the target level into a deterministic part
+/// `σ_down` and fresh noise `σ_up`, with `σ_up = min(σ_to, η √(σ_to²(σ_from² − σ_to²)/σ_from²))`,
+/// `σ_down = √(σ_to² − σ_up²)`; then `x_next = x + (σ_down − σ_from)(x − D)/σ_from + σ_up z`.
+pub fn euler_ancestral(
+    from: &ProcessPoint,
+    to: &ProcessPoint,
+    eta: f64,
+) -> MathResult<StepCoefficients> {
+    validate::non_negative("eta", eta)?;
+    let (sf, st) = (from.noise_std, to.noise_std);
+    let up = (eta * (st * st * (sf * sf - st * st) / (sf * sf)).max(0.0).sqrt()).min(st);
+    let down = (st * st - up * up).max(0.0).sqrt();
+    let ratio = down / sf;
+    Ok(StepCoefficients {
+        c_x: ratio,
+        c_d: 1.0 - ratio,
+        c_p: 0.0,
+        c_z: up,
+    })
+}
+
+/// SDE-DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", §4 and appendix; diffusers'
+/// `sde-dpmsolver++` with the midpoint rule) in half-log-SNR time: with `h = λ_to − λ_from`,
+/// `x_next = (σ_to/σ_from) e^{−h} x + s_to (1 − e^{−2h}) (D + ½(D − D_prev)/r) + σ_to √(1 − e^{−2h}) z`,
+/// `r = h_prev/h`; the first step (`prev = None`) drops the `D_prev` term, and a step to σ = 0
+/// returns `s_to D`.
+pub fn dpm_solver_pp_2m_sde(
+    prev: Option<&ProcessPoint>,
+    from: &ProcessPoint,
+    to: &ProcessPoint,
+) -> StepCoefficients {
+    let half_lambda = |p: &ProcessPoint| (p.signal_scale / p.noise_std).ln();
+    if to.noise_std == 0.0 {
+        return StepCoefficients {
+            c_d: to.signal_scale,
+            ..StepCoefficients::default()
+        };
+    }
+    let h = half_lambda(to) - half_lambda(from);
+    let phi = -(-2.0 * h).exp_m1(); // 1 − e^{−2h}
+    let c_x = to.noise_std / from.noise_std * (-h).exp();
+    let c_z = to.noise_std * phi.sqrt();
+    match prev {
+        None => StepCoefficients {
+            c_x,
+            c_d: to.signal_scale * phi,
+            c_p: 0.0,
+            c_z,
+        },
+        Some(p) => {
+            let r = (half_lambda(from) - half_lambda(p)) / h;
+            let half_inv_r = 0.5 / r;
+            StepCoefficients {
+                c_x,
+                c_d: to.signal_scale * phi * (1.0 + half_inv_r),
+                c_p: -to.signal_scale * phi * half_inv_r,
+                c_z,
+            }
+        }
+    }
+}
+
+/// One Langevin corrector step at a fixed point (Song et al. 2021, Algorithm 4/5):
+/// `x ← x + ε ∇log p + √(2ε) z` with the denoiser's score `(s D − x)/σ²`, i.e.
+/// `x ← (1 − ε/σ²) x + (ε s/σ²) D + √(2ε) z`. The step size ε is chosen by the caller from the
+/// target signal-to-noise ratio.
+pub fn langevin(at: &ProcessPoint, step_size: f64) -> MathResult<StepCoefficients> {
+    validate::non_negative("step_size", step_size)?;
+    let inv_var = 1.0 / (at.noise_std * at.noise_std);
+    Ok(StepCoefficients {
+        c_x: 1.0 - step_size * inv_var,
+        c_d: step_size * at.signal_scale * inv_var,
+        c_p: 0.0,
+        c_z: (2.0 * step_size).sqrt(),
+    })
+}
+
+/// Rewrites a step `x_next = c_x·x_start + c_d·D + c_p·D_prev` whose `x_start` is the state
+/// *before* a first stage `x_mid = a·x_start + b·D_prev` so that it starts from `x_mid` instead:
+/// `x_start = (x_mid − b·D_prev)/a`. Two-stage methods (Heun) then run as two one-state updates.
+pub fn rebase_on_first_stage(
+    second: StepCoefficients,
+    first: StepCoefficients,
+) -> MathResult<StepCoefficients> {
+    if first.c_x == 0.0 || !first.c_x.is_finite() {
+        return Err(MathError::NumericalFailure(format!(
+            "cannot rebase a second stage on a first stage with c_x = {}",
+            first.c_x
+        )));
+    }
+    let scale = second.c_x / first.c_x;
+    Ok(StepCoefficients {
+        c_x: scale,
+        c_d: second.c_d,
+        c_p: second.c_p - scale * first.c_d,
+        c_z: second.c_z,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +285,43 @@ mod tests {
         assert!((c.c_d - mean_x0).abs() < 1e-12, "{} vs {mean_x0}", c.c_d);
         assert!((c.c_x - mean_xt).abs() < 1e-12, "{} vs {mean_xt}", c.c_x);
         assert!((c.c_z * c.c_z - var).abs() < 1e-12);
+    }
+
+    #[test]
+    fn euler_ancestral_with_eta_zero_is_euler() {
+        let edm = Edm::karras_default();
+        let (from, to) = (edm.at(2.0).unwrap(), edm.at(1.5).unwrap());
+        let a = euler_ancestral(&from, &to, 0.0).unwrap();
+        let e = euler(&from, &to);
+        assert!((a.c_x - e.c_x).abs() < 1e-15 && (a.c_d - e.c_d).abs() < 1e-15);
+        assert_eq!(a.c_z, 0.0);
+        // η = 1 keeps the marginal variance: σ_down² + σ_up² = σ_to².
+        let b = euler_ancestral(&from, &to, 1.0).unwrap();
+        let down = b.c_x * 2.0;
+        assert!((down * down + b.c_z * b.c_z - 1.5 * 1.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rebased_heun_equals_the_two_stage_update() {
+        let edm = Edm::karras_default();
+        let (from, to) = (edm.at(3.0).unwrap(), edm.at(2.0).unwrap());
+        let (x, d1, d2) = (1.3, 0.4, 0.45);
+        let first = euler(&from, &to);
+        let second = heun_second_stage(&from, &to);
+        let mid = first.apply(x, d1, 0.0, 0.0);
+        let rebased = rebase_on_first_stage(second, first).unwrap();
+        let direct = second.apply(x, d2, d1, 0.0);
+        assert!((rebased.apply(mid, d2, d1, 0.0) - direct).abs() < 1e-14);
+    }
+
+    #[test]
+    fn sde_dpm_solver_first_order_keeps_a_gaussian_marginal() {
+        // With D = x₀ exact for a point mass at 0, the update maps N(0, σ_from²) to N(0, σ_to²).
+        let vp = VpLinear::song_default();
+        let (from, to) = (vp.at(0.8).unwrap(), vp.at(0.5).unwrap());
+        let c = dpm_solver_pp_2m_sde(None, &from, &to);
+        let var = c.c_x * c.c_x * from.noise_std.powi(2) + c.c_z * c.c_z;
+        assert!((var - to.noise_std.powi(2)).abs() < 1e-12);
     }
 
     #[test]

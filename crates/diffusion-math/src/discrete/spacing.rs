@@ -161,3 +161,47 @@ pub fn dpm_solver_timesteps(
     };
     to_timesteps(values.into_iter(), big_n)
 }
+
+/// The descending, possibly fractional, timesteps of diffusers' σ-based schedulers
+/// (`EulerDiscreteScheduler`, `EulerAncestralDiscreteScheduler`, `HeunDiscreteScheduler`), which
+/// keep `linspace` values unrounded and store every timestep as float32.
+pub fn euler_timesteps(
+    num_train_timesteps: usize,
+    num_inference_steps: usize,
+    spacing: TimestepSpacing,
+    steps_offset: usize,
+) -> MathResult<Vec<f64>> {
+    check_counts(num_train_timesteps, num_inference_steps)?;
+    let (big_n, n) = (num_train_timesteps, num_inference_steps);
+    let values: Vec<f64> = match spacing {
+        TimestepSpacing::Linspace => np_linspace(0.0, (big_n - 1) as f64, n)
+            .into_iter()
+            .rev()
+            .collect(),
+        TimestepSpacing::Leading => {
+            let ratio = big_n / n;
+            (0..n)
+                .rev()
+                .map(|i| (i * ratio + steps_offset) as f64)
+                .collect()
+        }
+        TimestepSpacing::Trailing => {
+            let ratio = big_n as f64 / n as f64;
+            np_arange_down(big_n as f64, 0.0, -ratio)
+                .into_iter()
+                .map(|v| v.round_ties_even() - 1.0)
+                .collect()
+        }
+    };
+    if let Some(&bad) = values
+        .iter()
+        .find(|&&v| v < 0.0 || v > (big_n - 1) as f64)
+    {
+        return Err(MathError::InvalidParameter {
+            name: "steps_offset",
+            value: bad,
+            requirement: format!("produces timestep {bad}, outside 0..{big_n}; lower steps_offset"),
+        });
+    }
+    Ok(values.into_iter().map(|v| v as f32 as f64).collect())
+}
