@@ -1,8 +1,28 @@
-//! `diffusion-sampling`: turning a denoiser into samples (planned; not implemented yet).
+//! `diffusion-sampling`: turning a denoiser into samples.
 //!
-//! This crate will hold the denoiser abstraction (a network or the exact Gaussian-mixture
-//! oracle, with the parameterisation it predicts), the stateless samplers (DDPM, DDIM, Euler,
-//! Heun, Euler ancestral, Euler–Maruyama, predictor–corrector, DPM-Solver++, adaptive
-//! probability-flow ODE), classifier-free guidance and likelihood. Step coefficients come from
-//! `diffusion-math`; the updates run through the fused kernels of `diffusion-kernels`. It exposes
-//! no API yet.
+//! - [`denoiser`]: what a network predicts (ε, x₀, v, score, velocity) under which forward
+//!   process, reduced to `D = E[x₀|x_t]`; networks (U-Net, MLP), the exact Gaussian-mixture
+//!   oracle, classifier-free guidance.
+//! - [`grid`]: evaluation times (diffusers' spacings, uniform, log-SNR, Karras σ).
+//! - [`samplers`]: DDPM, DDIM(η), Euler, Heun (with churn), Euler ancestral, Euler–Maruyama,
+//!   predictor–corrector, DPM-Solver++(2M) and its SDE variant, flow Euler — each builds a
+//!   [`plan::SamplingPlan`], pure data in f64.
+//! - [`run`]: executes a plan through the fused sampler-step kernel with counter-based noise.
+//! - [`img2img`]: SDEdit and inpainting; [`adaptive`]: the Dormand–Prince probability-flow ODE;
+//!   [`likelihood`]: bits/dim through the ODE and the DDPM variational bound.
+
+#![warn(missing_docs)]
+
+pub mod denoiser;
+pub mod error;
+pub mod grid;
+
+pub mod plan;
+pub mod run;
+pub mod samplers;
+
+pub use denoiser::{Denoiser, Guided, MixtureDenoiser, NetworkDenoiser};
+pub use error::{SamplingError, SamplingResult};
+pub use plan::SamplingPlan;
+pub use run::{NoiseIdentity, Run};
+pub use samplers::{PlanOptions, Sampler};

@@ -13,7 +13,7 @@ mod spacing;
 mod zero_snr;
 
 pub use beta_schedule::{BetaSchedule, DiffusersTable, DiscreteSchedule};
-pub use process::DiscreteVp;
 pub use karras::{karras_sigmas, sigma_to_timestep, sigmas_from_alphas_cumprod};
+pub use process::DiscreteVp;
 pub use spacing::{dpm_solver_timesteps, euler_timesteps, inference_timesteps, TimestepSpacing};
 pub use zero_snr::{rescale_zero_terminal_snr, rescale_zero_terminal_snr_f32};

@@ -157,9 +157,15 @@ mod tests {
             let dlog_s = (p.signal_scale(t + h).ln() - p.signal_scale(t - h).ln()) / (2.0 * h);
             let dvar = (p.noise_std(t + h).powi(2) - p.noise_std(t - h).powi(2)) / (2.0 * h);
             let f = p.drift_coef(t);
-            assert!((f - dlog_s).abs() < 1e-8 * dlog_s.abs().max(1e-3), "f at {t}");
+            assert!(
+                (f - dlog_s).abs() < 1e-8 * dlog_s.abs().max(1e-3),
+                "f at {t}"
+            );
             let g2 = dvar - 2.0 * f * p.noise_std(t).powi(2);
-            assert!((p.diffusion_sq(t) - g2).abs() < 1e-7 * g2.abs(), "g² at {t}");
+            assert!(
+                (p.diffusion_sq(t) - g2).abs() < 1e-7 * g2.abs(),
+                "g² at {t}"
+            );
         }
     }
 

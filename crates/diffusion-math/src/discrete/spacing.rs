@@ -193,10 +193,7 @@ pub fn euler_timesteps(
                 .collect()
         }
     };
-    if let Some(&bad) = values
-        .iter()
-        .find(|&&v| v < 0.0 || v > (big_n - 1) as f64)
-    {
+    if let Some(&bad) = values.iter().find(|&&v| v < 0.0 || v > (big_n - 1) as f64) {
         return Err(MathError::InvalidParameter {
             name: "steps_offset",
             value: bad,

@@ -1,0 +1,157 @@
+//! Where a sampler visits the process: n evaluation times from the noisy end, followed by a final
+//! step to the clean data (σ = 0).
+//!
+//! - diffusers' `leading` / `trailing` / `linspace` timesteps for discrete models, in the three
+//!   flavours its schedulers use (DDIM/DDPM integers, DPM-Solver's n+1 grid, the σ schedulers'
+//!   unrounded float32 values);
+//! - uniform time or uniform log-SNR (Lu et al. 2022, §3.3) between `t_max` and `t_end` for
+//!   continuous processes (Song et al. 2021 stop at ε = 10⁻³ and denoise);
+//! - Karras et al. 2022's σ schedule (eq. 5, ρ = 7) between `σ̃(t_max)` and `σ̃(t_end)`, mapped
+//!   back to times through the monotone log-SNR.
+
+use diffusion_math::discrete::{
+    dpm_solver_timesteps, euler_timesteps, inference_timesteps, karras_sigmas, TimestepSpacing,
+};
+use diffusion_math::{ForwardProcess, ProcessPoint};
+
+use crate::error::{SamplingError, SamplingResult};
+
+/// How to choose the evaluation times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimeSpacing {
+    /// diffusers' timestep spacing on a discrete model (time = timestep index).
+    Diffusers {
+        /// `leading`, `trailing` or `linspace`.
+        spacing: TimestepSpacing,
+        /// diffusers' `steps_offset`.
+        steps_offset: usize,
+    },
+    /// Evenly spaced times from `t_max` to `t_end`.
+    Uniform,
+    /// Evenly spaced log-SNR from `t_max` to `t_end`.
+    LogSnrUniform,
+    /// Karras σ with exponent ρ from `σ̃(t_max)` to `σ̃(t_end)`.
+    Karras {
+        /// ρ (7 in Karras et al. 2022).
+        rho: f64,
+    },
+}
+
+/// Which of diffusers' `set_timesteps` variants a sampler follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffusersFlavour {
+    /// `DDPMScheduler` / `DDIMScheduler`: rounded integers.
+    Ddim,
+    /// `DPMSolverMultistepScheduler`: n + 1 points, last dropped.
+    DpmSolver,
+    /// Euler / Heun / Euler ancestral: unrounded float32.
+    Sigma,
+}
+
+/// The evaluation times, descending, `n` of them. `t_end` is where continuous grids stop
+/// (default: `t_min`, or `t_min + 10⁻³ (t_max − t_min)` when σ(t_min) = 0).
+pub fn evaluation_times(
+    process: &dyn ForwardProcess,
+    n: usize,
+    spacing: TimeSpacing,
+    flavour: DiffusersFlavour,
+    t_end: Option<f64>,
+) -> SamplingResult<Vec<f64>> {
+    if n == 0 {
+        return Err(SamplingError::invalid(
+            "number of steps",
+            "must be at least 1",
+        ));
+    }
+    let (t_min, t_max) = (process.t_min(), process.t_max());
+    let t_end = match t_end {
+        Some(t) => process.check_time(t)?,
+        None if process.noise_std(t_min) > 0.0 => t_min,
+        None => t_min + 1e-3 * (t_max - t_min),
+    };
+    if t_end >= t_max {
+        return Err(SamplingError::invalid(
+            "t_end",
+            format!("{t_end} must lie below t_max = {t_max}"),
+        ));
+    }
+    let linspace = |a: f64, b: f64| -> Vec<f64> {
+        if n == 1 {
+            return vec![a];
+        }
+        (0..n)
+            .map(|i| a + (b - a) * i as f64 / (n - 1) as f64)
+            .collect()
+    };
+    Ok(match spacing {
+        TimeSpacing::Diffusers {
+            spacing,
+            steps_offset,
+        } => {
+            let train = discrete_train_steps(process)?;
+            match flavour {
+                DiffusersFlavour::Ddim => {
+                    to_f64(inference_timesteps(train, n, spacing, steps_offset)?)
+                }
+                DiffusersFlavour::DpmSolver => {
+                    to_f64(dpm_solver_timesteps(train, n, spacing, steps_offset)?)
+                }
+                DiffusersFlavour::Sigma => euler_timesteps(train, n, spacing, steps_offset)?,
+            }
+        }
+        TimeSpacing::Uniform => linspace(t_max, t_end),
+        TimeSpacing::LogSnrUniform => linspace(process.log_snr(t_max), process.log_snr(t_end))
+            .into_iter()
+            .map(|l| process.time_at_log_snr(l))
+            .collect::<Result<_, _>>()?,
+        TimeSpacing::Karras { rho } => {
+            let sigma = |t: f64| process.noise_std(t) / process.signal_scale(t);
+            karras_sigmas(sigma(t_end), sigma(t_max), n, rho)?
+                .into_iter()
+                .map(|s| time_at_sigma_tilde(process, s))
+                .collect::<Result<_, _>>()?
+        }
+    })
+}
+
+fn to_f64(v: Vec<usize>) -> Vec<f64> {
+    v.into_iter().map(|t| t as f64).collect()
+}
+
+/// N of a discrete model: its time domain must be `[0, N−1]` in whole timesteps.
+fn discrete_train_steps(process: &dyn ForwardProcess) -> SamplingResult<usize> {
+    let t_max = process.t_max();
+    if process.t_min() != 0.0 || t_max.fract() != 0.0 || t_max < 1.0 {
+        return Err(SamplingError::invalid(
+            "timestep spacing",
+            format!(
+                "diffusers' leading/trailing/linspace spacing needs a discrete model (time = timestep 0..N−1), but {} runs over [{}, {t_max}]; use uniform, log-SNR or Karras spacing",
+                process.name(),
+                process.t_min()
+            ),
+        ));
+    }
+    Ok(t_max as usize + 1)
+}
+
+/// The time whose EDM noise level `σ/s` is `sigma` (clamped to the process's range).
+pub fn time_at_sigma_tilde(process: &dyn ForwardProcess, sigma: f64) -> SamplingResult<f64> {
+    let (lo, hi) = (process.t_min(), process.t_max());
+    let lambda = -2.0 * sigma.ln();
+    if lambda >= process.log_snr(lo) {
+        return Ok(lo);
+    }
+    if lambda <= process.log_snr(hi) {
+        return Ok(hi);
+    }
+    Ok(process.time_at_log_snr(lambda)?)
+}
+
+/// The point a sampler ends at: the data itself (`s = 1`, `σ = 0`), placed at `t_min`.
+pub fn clean_point(process: &dyn ForwardProcess) -> ProcessPoint {
+    ProcessPoint {
+        signal_scale: 1.0,
+        noise_std: 0.0,
+        ..process.point_unchecked(process.t_min())
+    }
+}

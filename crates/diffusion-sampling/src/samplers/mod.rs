@@ -1,0 +1,269 @@
+//! The samplers: each turns a forward process and a number of steps into a [`SamplingPlan`].
+//!
+//! Two coordinate systems are used, as in the literature:
+//! - the process's own `x` (DDPM, DDIM, DPM-Solver++, Euler–Maruyama, predictor–corrector, flow
+//!   Euler), with evaluation times from [`crate::grid`];
+//! - the EDM view `x̃ = x/s` with noise level `σ̃ = σ/s` (Euler, Heun, Euler ancestral, as in
+//!   Karras et al. 2022 and diffusers' σ schedulers); the network is fed `s·x̃`.
+//!
+//! Both end at σ = 0, so the final state is the sample x₀.
+
+mod edm_view;
+mod process_view;
+
+use diffusion_math::discrete::TimestepSpacing;
+use diffusion_math::ForwardProcess;
+
+use crate::error::{SamplingError, SamplingResult};
+use crate::grid::TimeSpacing;
+use crate::plan::SamplingPlan;
+
+/// DDPM's posterior variance choice (diffusers' `variance_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DdpmVariance {
+    /// `β̃ = (1 − ᾱ_prev)/(1 − ᾱ_t) β` (the true posterior variance).
+    FixedSmall,
+    /// `β` (Ho et al. 2020 found both work; this one upper-bounds the entropy).
+    FixedLarge,
+}
+
+/// EDM's stochastic churn (Karras et al. 2022, Algorithm 2): before a step at σ in
+/// `[s_tmin, s_tmax]`, raise the noise to `σ̂ = σ(1 + γ)` with `γ = min(s_churn/n, √2 − 1)` by
+/// adding fresh noise scaled by `s_noise`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Churn {
+    /// Total churn S_churn (0: deterministic).
+    pub s_churn: f64,
+    /// Lowest σ that gets churn.
+    pub s_tmin: f64,
+    /// Highest σ that gets churn.
+    pub s_tmax: f64,
+    /// Noise inflation S_noise (slightly above 1 in the paper).
+    pub s_noise: f64,
+}
+
+impl Default for Churn {
+    fn default() -> Self {
+        Self {
+            s_churn: 0.0,
+            s_tmin: 0.0,
+            s_tmax: f64::INFINITY,
+            s_noise: 1.0,
+        }
+    }
+}
+
+/// The predictor of a predictor–corrector sampler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Predictor {
+    /// The discretised reverse diffusion (the ancestral DDPM step, Song et al. 2021, eq. 47).
+    ReverseDiffusion,
+    /// Euler–Maruyama on the reverse SDE.
+    EulerMaruyama,
+}
+
+/// A sampler and its own options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sampler {
+    /// DDPM ancestral sampling (Ho et al. 2020, Algorithm 2), strided as diffusers does.
+    Ddpm {
+        /// Posterior variance.
+        variance: DdpmVariance,
+    },
+    /// DDIM (Song, Meng & Ermon 2021) with stochasticity η (0: deterministic, 1: DDPM).
+    Ddim {
+        /// η ≥ 0.
+        eta: f64,
+        /// Whether the last step goes to ᾱ = 1 (diffusers' `set_alpha_to_one`) rather than
+        /// to timestep 0.
+        final_alpha_one: bool,
+    },
+    /// Euler on the probability-flow ODE in σ (Karras et al. 2022, Algorithm 2 without the
+    /// correction), optionally with churn.
+    Euler {
+        /// Stochastic churn.
+        churn: Churn,
+    },
+    /// Heun's second-order method in σ (Karras et al. 2022, Algorithm 2).
+    Heun {
+        /// Stochastic churn.
+        churn: Churn,
+    },
+    /// Euler ancestral in σ (k-diffusion, diffusers' `EulerAncestralDiscreteScheduler`).
+    EulerAncestral {
+        /// η (1: full ancestral noise).
+        eta: f64,
+    },
+    /// Euler–Maruyama on the reverse-time SDE (Song et al. 2021, eq. 6).
+    EulerMaruyama,
+    /// Predictor–corrector (Song et al. 2021, Algorithms 2–5).
+    PredictorCorrector {
+        /// The predictor.
+        predictor: Predictor,
+        /// Langevin corrector steps per predictor step.
+        corrector_steps: usize,
+        /// Target signal-to-noise ratio of the corrector (0.16 for VE CIFAR-10 in the paper).
+        snr: f64,
+    },
+    /// DPM-Solver++(2M) (Lu et al. 2022) in log-SNR time.
+    DpmSolverPp2m,
+    /// SDE-DPM-Solver++(2M).
+    DpmSolverPp2mSde,
+    /// Euler on the probability-flow ODE in the process's own time: for flow-matching models,
+    /// the rectified-flow sampler `x ← x + h·u`.
+    FlowEuler,
+}
+
+/// The command-line names of the fixed-step samplers, as in diffusers / k-diffusion.
+pub const SAMPLER_NAMES: [&str; 10] = [
+    "ddpm",
+    "ddim",
+    "euler",
+    "euler-ancestral",
+    "heun",
+    "dpmpp-2m",
+    "dpmpp-2m-sde",
+    "pc",
+    "em",
+    "flow-euler",
+];
+
+impl Sampler {
+    /// A sampler by its command-line name with default options (`eta` for DDIM).
+    pub fn parse(name: &str, eta: f64) -> SamplingResult<Self> {
+        Ok(match name {
+            "ddpm" => Self::Ddpm {
+                variance: DdpmVariance::FixedSmall,
+            },
+            "ddim" => Self::Ddim {
+                eta,
+                final_alpha_one: true,
+            },
+            "euler" => Self::Euler {
+                churn: Churn::default(),
+            },
+            "euler-ancestral" | "euler-a" => Self::EulerAncestral { eta: 1.0 },
+            "heun" => Self::Heun {
+                churn: Churn::default(),
+            },
+            "dpmpp-2m" => Self::DpmSolverPp2m,
+            "dpmpp-2m-sde" => Self::DpmSolverPp2mSde,
+            "pc" => Self::PredictorCorrector {
+                predictor: Predictor::ReverseDiffusion,
+                corrector_steps: 1,
+                snr: 0.16,
+            },
+            "em" => Self::EulerMaruyama,
+            "flow-euler" => Self::FlowEuler,
+            other => {
+                return Err(SamplingError::invalid(
+                    "sampler",
+                    format!(
+                        "unknown sampler `{other}`; valid samplers: {} (and ode-adaptive)",
+                        SAMPLER_NAMES.join(", ")
+                    ),
+                ))
+            }
+        })
+    }
+
+    /// The command-line name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Ddpm { .. } => "ddpm",
+            Self::Ddim { .. } => "ddim",
+            Self::Euler { .. } => "euler",
+            Self::Heun { .. } => "heun",
+            Self::EulerAncestral { .. } => "euler-ancestral",
+            Self::EulerMaruyama => "em",
+            Self::PredictorCorrector { .. } => "pc",
+            Self::DpmSolverPp2m => "dpmpp-2m",
+            Self::DpmSolverPp2mSde => "dpmpp-2m-sde",
+            Self::FlowEuler => "flow-euler",
+        }
+    }
+
+    /// The spacing diffusers' scheduler for this sampler uses by default (`leading` for DDPM and
+    /// DDIM, `linspace` for the rest); for continuous processes use [`TimeSpacing::Uniform`] etc.
+    pub fn diffusers_default_spacing(&self) -> TimeSpacing {
+        let spacing = match self {
+            Self::Ddpm { .. } | Self::Ddim { .. } => TimestepSpacing::Leading,
+            _ => TimestepSpacing::Linspace,
+        };
+        TimeSpacing::Diffusers {
+            spacing,
+            steps_offset: 0,
+        }
+    }
+
+    /// Network evaluations for `steps` steps.
+    pub fn evaluations(&self, steps: usize) -> usize {
+        match self {
+            Self::Heun { .. } => (2 * steps).saturating_sub(1),
+            Self::PredictorCorrector {
+                corrector_steps, ..
+            } => steps * (1 + corrector_steps),
+            _ => steps,
+        }
+    }
+
+    /// The plan of `steps` steps on `process`.
+    pub fn plan(
+        &self,
+        process: &dyn ForwardProcess,
+        steps: usize,
+        options: &PlanOptions,
+    ) -> SamplingResult<SamplingPlan> {
+        let mut plan = match *self {
+            Self::Ddpm { variance } => process_view::ddpm(process, steps, options, variance),
+            Self::Ddim {
+                eta,
+                final_alpha_one,
+            } => process_view::ddim(process, steps, options, eta, final_alpha_one),
+            Self::DpmSolverPp2m => process_view::dpm_solver(process, steps, options, false),
+            Self::DpmSolverPp2mSde => process_view::dpm_solver(process, steps, options, true),
+            Self::EulerMaruyama => process_view::euler_maruyama(process, steps, options),
+            Self::FlowEuler => process_view::flow_euler(process, steps, options),
+            Self::PredictorCorrector {
+                predictor,
+                corrector_steps,
+                snr,
+            } => process_view::predictor_corrector(
+                process,
+                steps,
+                options,
+                predictor,
+                corrector_steps,
+                snr,
+            ),
+            Self::Euler { churn } => edm_view::euler(process, steps, options, churn, false),
+            Self::Heun { churn } => edm_view::euler(process, steps, options, churn, true),
+            Self::EulerAncestral { eta } => edm_view::euler_ancestral(process, steps, options, eta),
+        }?;
+        plan.sampler = self.name().to_string();
+        plan.clip = options.clip;
+        Ok(plan)
+    }
+}
+
+/// Options shared by every sampler's plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanOptions {
+    /// Where the evaluations go.
+    pub spacing: TimeSpacing,
+    /// Where continuous grids stop before the final denoising step (see [`crate::grid`]).
+    pub t_end: Option<f64>,
+    /// Clip x₀ estimates to `[−c, c]`.
+    pub clip: Option<f64>,
+}
+
+impl PlanOptions {
+    /// The given spacing, default end, no clipping.
+    pub fn new(spacing: TimeSpacing) -> Self {
+        Self {
+            spacing,
+            t_end: None,
+            clip: None,
+        }
+    }
+}
