@@ -16,6 +16,7 @@
 //!   as the four coefficients of `x_next = c_x·x + c_d·D + c_p·D_prev + c_z·z`.
 //! - [`discrete`]: diffusers' β tables, zero-terminal-SNR rescaling, timestep spacing, Karras σ.
 //! - [`mixture`]: the Gaussian-mixture oracle with exact marginals, scores and posterior means.
+//! - [`distance`]: sliced Wasserstein-2 and MMD between sample sets.
 //!
 //! Every constructor and checked evaluation returns [`MathError`] on bad input.
 
@@ -24,6 +25,7 @@
 pub mod coefficients;
 pub mod differentiate;
 pub mod discrete;
+pub mod distance;
 pub mod error;
 pub mod families;
 pub mod kl;

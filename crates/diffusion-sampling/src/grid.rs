@@ -48,8 +48,13 @@ pub enum DiffusersFlavour {
     Sigma,
 }
 
+/// EDM's smallest noise level (Karras et al. 2022, Table 1): the default end of Karras grids
+/// on processes that reach σ = 0.
+pub const KARRAS_SIGMA_MIN: f64 = 0.002;
+
 /// The evaluation times, descending, `n` of them. `t_end` is where continuous grids stop
-/// (default: `t_min`, or `t_min + 10⁻³ (t_max − t_min)` when σ(t_min) = 0).
+/// (default: `t_min`, or `t_min + 10⁻³ (t_max − t_min)` when σ(t_min) = 0; Karras grids stop at
+/// `max(σ̃(t_min), 0.002)` by default).
 pub fn evaluation_times(
     process: &dyn ForwardProcess,
     n: usize,
@@ -64,6 +69,7 @@ pub fn evaluation_times(
         ));
     }
     let (t_min, t_max) = (process.t_min(), process.t_max());
+    let explicit_end = t_end;
     let t_end = match t_end {
         Some(t) => process.check_time(t)?,
         None if process.noise_std(t_min) > 0.0 => t_min,
@@ -106,7 +112,11 @@ pub fn evaluation_times(
             .collect::<Result<_, _>>()?,
         TimeSpacing::Karras { rho } => {
             let sigma = |t: f64| process.noise_std(t) / process.signal_scale(t);
-            karras_sigmas(sigma(t_end), sigma(t_max), n, rho)?
+            let sigma_min = match explicit_end {
+                Some(_) => sigma(t_end),
+                None => sigma(t_min).max(KARRAS_SIGMA_MIN),
+            };
+            karras_sigmas(sigma_min, sigma(t_max), n, rho)?
                 .into_iter()
                 .map(|s| time_at_sigma_tilde(process, s))
                 .collect::<Result<_, _>>()?

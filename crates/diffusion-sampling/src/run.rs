@@ -182,7 +182,11 @@ pub fn initial_noise<B: FusedKernels, const D: usize>(
 }
 
 /// The Langevin step size per sample from the score's norm: `ε = 2α (r √dim / ‖∇log p‖)²`
-/// (Song et al. 2021, Algorithm 5, with ‖z‖ at its expectation √dim so z can stay in-kernel).
+/// (Song et al. 2021, Algorithm 5). Two changes keep images independent of their batch and z
+/// in-kernel: norms are per sample (Song et al. average them over the batch) and ‖z‖ is at its
+/// expectation √dim. Per-sample norms can be near zero at a mode, so ‖∇log p‖² is floored at
+/// `dim/(s² + σ²)`, its typical value for unit-variance data; the step is then at most
+/// `2α r² (s² + σ²)`.
 fn langevin_coefficients<B: FusedKernels, const D: usize>(
     step: &PlannedStep,
     x: &Tensor<B, D>,
@@ -212,8 +216,8 @@ fn langevin_coefficients<B: FusedKernels, const D: usize>(
     norms
         .iter()
         .map(|&sq| {
-            let norm = (sq as f64).sqrt().max(1e-12);
-            let eps = 2.0 * alpha * (snr * (dim as f64).sqrt() / norm).powi(2);
+            let floor = dim as f64 / (p.signal_scale.powi(2) + p.noise_std.powi(2));
+            let eps = 2.0 * alpha * snr * snr * dim as f64 / (sq as f64).max(floor);
             Ok(coef::langevin(&p, eps)?)
         })
         .collect()

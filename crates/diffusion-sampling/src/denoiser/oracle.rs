@@ -140,3 +140,54 @@ impl<B: Backend, P: ForwardProcess> Denoiser<B, 2> for MixtureDenoiser<P> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::Flex;
+    use diffusion_math::VpLinear;
+
+    #[test]
+    fn matches_the_f64_posterior_mean() {
+        let mixture = GaussianMixture::new(
+            &[0.5, 0.3, 0.2],
+            &[
+                vec![1.0, 0.0, -0.5],
+                vec![-1.0, 0.5, 0.0],
+                vec![0.0, -1.0, 1.0],
+            ],
+            &[
+                vec![0.04, 0.01, 0.0, 0.01, 0.09, 0.02, 0.0, 0.02, 0.01],
+                vec![0.01, 0.0, 0.0, 0.0, 0.01, 0.0, 0.0, 0.0, 0.01],
+                vec![0.2, 0.0, 0.05, 0.0, 0.1, 0.0, 0.05, 0.0, 0.3],
+            ],
+        )
+        .unwrap();
+        let process = VpLinear::song_default();
+        let oracle = MixtureDenoiser::new(mixture.clone(), process);
+        let points = [[0.3, -0.2, 0.9], [-1.1, 0.4, 0.1], [0.0, 0.0, 0.0]];
+        for t in [0.01, 0.3, 0.9] {
+            let marginal = mixture.marginal(&process, t).unwrap();
+            let flat: Vec<f32> = points.iter().flatten().map(|&v| v as f32).collect();
+            let x =
+                Tensor::<Flex, 2>::from_data(TensorData::new(flat, [3, 3]), &Default::default());
+            let got = oracle
+                .predict(x, t, None)
+                .unwrap()
+                .into_data()
+                .to_vec::<f32>()
+                .unwrap();
+            for (i, p) in points.iter().enumerate() {
+                let want = marginal.posterior_mean(p).unwrap();
+                for j in 0..3 {
+                    let g = got[i * 3 + j] as f64;
+                    assert!(
+                        (g - want[j]).abs() < 1e-4,
+                        "t={t} point {i} dim {j}: {g} vs {}",
+                        want[j]
+                    );
+                }
+            }
+        }
+    }
+}

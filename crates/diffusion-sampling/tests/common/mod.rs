@@ -1,6 +1,8 @@
 //! Shared test helpers: the diffusers fixture and its stand-in model.
 #![allow(dead_code)]
 
+pub mod convergence;
+
 use burn::backend::Flex;
 use burn::tensor::Tensor;
 use diffusion_math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp};
