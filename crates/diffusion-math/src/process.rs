@@ -19,6 +19,12 @@ pub trait ForwardProcess {
     /// Short human-readable name, used in error messages and tables.
     fn name(&self) -> String;
 
+    /// For a discrete model's table (time = timestep index), its number of training steps N;
+    /// `None` for continuous-time processes.
+    fn num_train_timesteps(&self) -> Option<usize> {
+        None
+    }
+
     /// Start of the time domain (usually 0).
     fn t_min(&self) -> f64 {
         0.0

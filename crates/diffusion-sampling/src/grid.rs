@@ -128,20 +128,17 @@ fn to_f64(v: Vec<usize>) -> Vec<f64> {
     v.into_iter().map(|t| t as f64).collect()
 }
 
-/// N of a discrete model: its time domain must be `[0, N−1]` in whole timesteps.
+/// N of a discrete model (time = timestep index).
 fn discrete_train_steps(process: &dyn ForwardProcess) -> SamplingResult<usize> {
-    let t_max = process.t_max();
-    if process.t_min() != 0.0 || t_max.fract() != 0.0 || t_max < 1.0 {
-        return Err(SamplingError::invalid(
+    process.num_train_timesteps().ok_or_else(|| {
+        SamplingError::invalid(
             "timestep spacing",
             format!(
-                "diffusers' leading/trailing/linspace spacing needs a discrete model (time = timestep 0..N−1), but {} runs over [{}, {t_max}]; use uniform, log-SNR or Karras spacing",
-                process.name(),
-                process.t_min()
+                "diffusers' leading/trailing/linspace spacing needs a discrete model (time = timestep 0..N−1), but {} is continuous; use uniform, log-SNR or Karras spacing",
+                process.name()
             ),
-        ));
-    }
-    Ok(t_max as usize + 1)
+        )
+    })
 }
 
 /// The time whose EDM noise level `σ/s` is `sigma` (clamped to the process's range).

@@ -16,6 +16,7 @@
 pub mod denoiser;
 pub mod error;
 pub mod grid;
+pub mod img2img;
 
 pub mod plan;
 pub mod run;

@@ -44,6 +44,9 @@ pub struct PlannedStep {
     pub coefficients: StepCoefficients,
     /// Whether `c_p` multiplies the D of the previous evaluation.
     pub uses_previous: bool,
+    /// The coefficients to use instead when a run starts at this step and no previous D exists
+    /// (multistep methods fall back to their first-order step, as diffusers' img2img does).
+    pub first_order: Option<StepCoefficients>,
     /// How the coefficients are applied.
     pub kind: StepKind,
     /// The state's marginal entering this step, when it is one of the forward process's

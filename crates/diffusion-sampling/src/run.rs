@@ -106,13 +106,15 @@ impl<'a, B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize> Run<'a, B,
                 )?),
                 None => None,
             };
+            let restart = step.uses_previous && previous.is_none() && step.first_order.is_some();
             let coefficients = match step.kind {
+                StepKind::Update if restart => vec![step.first_order.unwrap_or_default(); rows],
                 StepKind::Update => vec![step.coefficients; rows],
                 StepKind::Langevin { snr, alpha } => {
                     langevin_coefficients(step, &x, d.as_ref(), snr, alpha)?
                 }
             };
-            let d_prev = if step.uses_previous {
+            let d_prev = if step.uses_previous && !restart {
                 Some(previous.clone().ok_or_else(|| {
                     SamplingError::invalid(
                         "plan",

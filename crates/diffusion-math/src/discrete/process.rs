@@ -102,6 +102,9 @@ impl ForwardProcess for DiscreteVp {
     fn name(&self) -> String {
         format!("discrete VP ({} steps)", self.alphas_cumprod.len())
     }
+    fn num_train_timesteps(&self) -> Option<usize> {
+        Some(self.alphas_cumprod.len())
+    }
     fn t_max(&self) -> f64 {
         (self.alphas_cumprod.len() - 1) as f64
     }

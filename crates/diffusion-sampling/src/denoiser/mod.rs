@@ -46,6 +46,26 @@ pub trait Denoiser<B: Backend, const D: usize> {
     }
 }
 
+impl<B: Backend, const D: usize, M: Denoiser<B, D> + ?Sized> Denoiser<B, D> for &M {
+    fn process(&self) -> &dyn ForwardProcess {
+        (**self).process()
+    }
+    fn prediction(&self) -> Prediction {
+        (**self).prediction()
+    }
+    fn predict(
+        &self,
+        x: Tensor<B, D>,
+        t: f64,
+        labels: Option<&[usize]>,
+    ) -> SamplingResult<Tensor<B, D>> {
+        (**self).predict(x, t, labels)
+    }
+    fn num_classes(&self) -> Option<usize> {
+        (**self).num_classes()
+    }
+}
+
 /// Where a sampler evaluates the network: process time `t`, its point, and the factor that turns
 /// the sampler's state into the network's input (`s(t)` for samplers that work on `x/s`).
 #[derive(Debug, Clone, Copy, PartialEq)]

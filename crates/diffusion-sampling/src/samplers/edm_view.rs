@@ -88,6 +88,7 @@ pub(super) fn euler(
                     ..StepCoefficients::default()
                 },
                 uses_previous: false,
+                first_order: None,
                 kind: StepKind::Update,
                 starts_at: Some(at_sigma(sigma)),
             });
@@ -104,6 +105,7 @@ pub(super) fn euler(
             evaluation: Some(at),
             coefficients: first,
             uses_previous: false,
+            first_order: None,
             kind: StepKind::Update,
             starts_at: (!churned).then_some(at_sigma(sigma)),
         });
@@ -113,6 +115,7 @@ pub(super) fn euler(
                 evaluation: Some(evaluation(process, times[k + 1])),
                 coefficients: second,
                 uses_previous: true,
+                first_order: None,
                 kind: StepKind::Update,
                 starts_at: None,
             });
@@ -142,6 +145,7 @@ pub(super) fn euler_ancestral(
                 evaluation: Some(evaluation(process, t)),
                 coefficients: c,
                 uses_previous: false,
+                first_order: None,
                 kind: StepKind::Update,
                 starts_at: Some(at_sigma(sigmas[k])),
             })

@@ -32,6 +32,7 @@ fn update(at: Evaluation, coefficients: StepCoefficients, uses_previous: bool) -
         evaluation: Some(at),
         coefficients,
         uses_previous,
+        first_order: None,
         kind: StepKind::Update,
     }
 }
@@ -106,7 +107,8 @@ pub(super) fn ddim(
         process.point_unchecked(process.t_min())
     };
     if matches!(options.spacing, TimeSpacing::Diffusers { .. }) {
-        let ratio = ((process.t_max() + 1.0) as usize / steps) as f64;
+        let train = process.num_train_timesteps().unwrap_or(1);
+        let ratio = (train / steps) as f64;
         targets = times
             .iter()
             .map(|&t| {
@@ -148,12 +150,19 @@ pub(super) fn dpm_solver(
         .map(|(k, &t)| {
             let at = evaluation(process, t);
             let prev = k.checked_sub(1).map(|j| &points[j]);
-            let c = if sde {
-                coef::dpm_solver_pp_2m_sde(prev, &at.point, &targets[k])
-            } else {
-                coef::dpm_solver_pp_2m(prev, &at.point, &targets[k])
+            let step = |prev| {
+                if sde {
+                    coef::dpm_solver_pp_2m_sde(prev, &at.point, &targets[k])
+                } else {
+                    coef::dpm_solver_pp_2m(prev, &at.point, &targets[k])
+                }
             };
-            update(at, c, prev.is_some() && c.c_p != 0.0)
+            let c = step(prev);
+            let mut planned = update(at, c, prev.is_some() && c.c_p != 0.0);
+            if planned.uses_previous {
+                planned.first_order = Some(step(None));
+            }
+            planned
         })
         .collect();
     Ok(plan(steps))
@@ -246,6 +255,7 @@ pub(super) fn predictor_corrector(
                 evaluation: Some(at),
                 coefficients: StepCoefficients::default(),
                 uses_previous: false,
+                first_order: None,
                 kind: StepKind::Langevin { snr, alpha },
                 starts_at: (i == 0).then(|| marginal(&at.point)),
             })

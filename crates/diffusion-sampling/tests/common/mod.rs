@@ -4,6 +4,7 @@
 pub mod convergence;
 
 use burn::backend::Flex;
+use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 use diffusion_math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp};
 use diffusion_math::{ForwardProcess, Prediction};
@@ -58,7 +59,7 @@ pub struct StandIn {
     pub prediction: Prediction,
 }
 
-impl Denoiser<Cpu, 4> for StandIn {
+impl<B: Backend> Denoiser<B, 4> for StandIn {
     fn process(&self) -> &dyn ForwardProcess {
         &self.process
     }
@@ -67,10 +68,10 @@ impl Denoiser<Cpu, 4> for StandIn {
     }
     fn predict(
         &self,
-        x: Tensor<Cpu, 4>,
+        x: Tensor<B, 4>,
         t: f64,
         _labels: Option<&[usize]>,
-    ) -> SamplingResult<Tensor<Cpu, 4>> {
+    ) -> SamplingResult<Tensor<B, 4>> {
         let (a, b) = stand_in_scalars(t);
         Ok(x.tanh().mul_scalar(a).add_scalar(b))
     }
