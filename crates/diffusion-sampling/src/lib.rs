@@ -13,10 +13,12 @@
 
 #![warn(missing_docs)]
 
+pub mod adaptive;
 pub mod denoiser;
 pub mod error;
 pub mod grid;
 pub mod img2img;
+pub mod likelihood;
 
 pub mod plan;
 pub mod run;

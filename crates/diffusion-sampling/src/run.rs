@@ -5,6 +5,7 @@
 //! the device, except for the per-sample score norms a Langevin corrector needs and the final
 //! finiteness check.
 
+use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use diffusion_kernels::{sampler_step, FusedKernels, NoiseKey, StepParams};
 use diffusion_math::sampler_coefficients::{self as coef, StepCoefficients};
@@ -234,7 +235,7 @@ pub fn check_finite<B: FusedKernels, const D: usize>(x: &Tensor<B, D>) -> Sampli
 }
 
 /// Host data of a tensor (tests and callers that save images).
-pub fn to_host<B: FusedKernels, const D: usize>(x: Tensor<B, D>) -> Vec<f32> {
+pub fn to_host<B: Backend, const D: usize>(x: Tensor<B, D>) -> Vec<f32> {
     x.into_data()
         .convert::<f32>()
         .into_vec()
@@ -242,7 +243,7 @@ pub fn to_host<B: FusedKernels, const D: usize>(x: Tensor<B, D>) -> Vec<f32> {
 }
 
 /// Uploads host data.
-pub fn from_host<B: FusedKernels, const D: usize>(
+pub fn from_host<B: Backend, const D: usize>(
     values: Vec<f32>,
     shape: [usize; D],
     device: &B::Device,
