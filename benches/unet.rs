@@ -15,29 +15,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::{Int, Tensor, TensorData};
-use common::{ms, time_with as time, Timing};
+use common::{machine, mnist_config, ms, reference, time_with as time, warn_if_loaded, Timing};
 use diffusion::model::{UNet2DConfig, UNet2DModel};
-
-fn mnist_config() -> UNet2DConfig {
-    let json = r#"{
-        "sample_size": 28, "in_channels": 1, "out_channels": 1,
-        "block_out_channels": [16, 32, 32], "layers_per_block": 1, "norm_num_groups": 8,
-        "down_block_types": ["DownBlock2D", "DownBlock2D", "AttnDownBlock2D"],
-        "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"],
-        "attention_head_dim": 8, "num_class_embeds": 11,
-        "flip_sin_to_cos": true, "freq_shift": 0
-    }"#;
-    UNet2DConfig::from_json_str(json, "mnist bench config")
-        .expect("valid")
-        .config
-}
 
 fn cifar_config() -> UNet2DConfig {
     let path = concat!(
@@ -129,79 +114,15 @@ fn ours() -> Vec<(&'static str, Timing)> {
     results
 }
 
-fn reference_python(root: &Path) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("DIFFUSION_REFERENCE_PYTHON") {
-        return Some(PathBuf::from(path));
-    }
-    let venv = root.join(".venv-reference/bin/python");
-    venv.exists().then_some(venv)
-}
-
-/// Runs the PyTorch script; returns its JSON (workload → {median_ms, min_ms, max_ms}) and
-/// a line describing the reference.
-fn reference(root: &Path) -> Option<(serde_json::Value, String)> {
-    let python = reference_python(root)?;
-    let script = root.join("benches/reference/unet_torch.py");
-    eprintln!("running the PyTorch reference with {}", python.display());
-    let output = Command::new(&python)
-        .arg(&script)
-        .args(["--json", "--repeats-for", "cifar_unet_forward_b8=5"])
-        .output();
-    match output {
-        Ok(out) if out.status.success() => {
-            let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-            let about = format!(
-                "torch {} / diffusers {}, {} threads",
-                json["torch"].as_str().unwrap_or("?"),
-                json["diffusers"].as_str().unwrap_or("?"),
-                json["num_threads"]
-            );
-            Some((json, about))
-        }
-        Ok(out) => {
-            eprintln!(
-                "the reference failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            None
-        }
-        Err(e) => {
-            eprintln!("cannot run {}: {e}", python.display());
-            None
-        }
-    }
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    format!("{cpu}, {cores} cores")
-}
-
-fn load_average() -> f64 {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
-        .unwrap_or(0.0)
-}
-
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let load = load_average();
-    if load > 0.5 {
-        eprintln!("warning: the 1-minute load average is {load:.2}: another process is using the CPU, timings will be noisy");
-    }
+    warn_if_loaded();
     let ours = ours();
-    let reference = reference(root);
+    let reference = reference(
+        root,
+        "benches/reference/unet_torch.py",
+        &["--json", "--repeats-for", "cifar_unet_forward_b8=5"],
+    );
     let mut table = format!(
         "U-Net on the CPU: ours (burn flex) vs PyTorch/diffusers, same machine, one run\n\nmachine: {}\nreference: {}\n\n| workload | ours ms (min–max) | PyTorch ms (min–max) | ratio ours/PyTorch |\n|---|---|---|---|\n",
         machine(),

@@ -45,28 +45,39 @@ fn print_help() {
          tasks:\n  \
          train              the main job (training is not implemented yet: prints the schedule table)\n  \
          test               fmt check, clippy -D warnings, CUDA build check, docs, then cargo test --workspace\n  \
-         bench [--cuda] [kernels|unet]  fused kernels vs unfused burn (wgpu, flex; CUDA on request); U-Net vs PyTorch\n  \
+         bench [--cuda] [kernels|unet|sampling]  fused kernels vs unfused burn (wgpu, flex; CUDA on request); U-Net and DDIM sampling vs PyTorch\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
 }
 
-/// `cargo xtask bench [--cuda] [kernels|unet]`: the fused-kernel benchmark (with the CUDA
-/// backend on request) and the U-Net against PyTorch/diffusers; both unless one is named.
+/// `cargo xtask bench [--cuda] [kernels|unet|sampling]`: the fused-kernel benchmark (with the
+/// CUDA backend on request), the U-Net and 50-step DDIM sampling against PyTorch/diffusers; all
+/// unless some are named.
 fn bench(args: &[String]) -> Result<(), String> {
     let cuda = args.iter().any(|a| a == "--cuda");
-    let only_kernels = args.iter().any(|a| a == "kernels");
-    let only_unet = args.iter().any(|a| a == "unet");
-    if !only_unet {
+    let named: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| ["kernels", "unet", "sampling"].contains(a))
+        .collect();
+    let wanted = |name: &str| named.is_empty() || named.contains(&name);
+    if wanted("kernels") {
         let mut cargo_args = vec!["bench", "-p", "diffusion", "--bench", "fused_kernels"];
         if cuda {
             cargo_args.extend(["--features", "cuda", "--", "--cuda"]);
         }
         test_suite::step("cargo bench (fused kernels)", &cargo_args)?;
     }
-    if !only_kernels {
+    if wanted("unet") {
         test_suite::step(
             "cargo bench (U-Net vs PyTorch)",
             &["bench", "-p", "diffusion", "--bench", "unet"],
+        )?;
+    }
+    if wanted("sampling") {
+        test_suite::step(
+            "cargo bench (DDIM sampling vs diffusers)",
+            &["bench", "-p", "diffusion", "--bench", "sampling"],
         )?;
     }
     Ok(())

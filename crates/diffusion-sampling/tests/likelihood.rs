@@ -188,7 +188,7 @@ fn ddpm_bound_matches_an_independent_f64_computation() {
             .map(|(&x, e)| ((s as f32) * (x as f32) + (sig as f32) * e) as f64)
             .collect()
     };
-    for r in 0..points.len() {
+    for (r, point) in points.iter().enumerate() {
         let mut diffusion = 0.0;
         for (i, weight) in strided_terms() {
             let x_t = noised(i, r);
@@ -202,7 +202,7 @@ fn ddpm_bound_matches_an_independent_f64_computation() {
             let c0 = abar(i - 1).sqrt() * beta / (1.0 - abar(i));
             let c1 = (abar(i) / abar(i - 1)).sqrt() * (1.0 - abar(i - 1)) / (1.0 - abar(i));
             for e in 0..2 {
-                let q_mean = c0 * points[r][e] + c1 * x_t[e];
+                let q_mean = c0 * point[e] + c1 * x_t[e];
                 let p_mean = c0 * d[e] + c1 * x_t[e];
                 diffusion += weight * gaussian_kl(q_mean, tilde, p_mean, beta);
             }
@@ -212,7 +212,7 @@ fn ddpm_bound_matches_an_independent_f64_computation() {
             "row {r}: {} vs {diffusion}",
             elbo.diffusion[r]
         );
-        let prior: f64 = points[r]
+        let prior: f64 = point
             .iter()
             .map(|&x| {
                 let (s2, v) = (abar(999), 1.0 - abar(999));
@@ -234,7 +234,7 @@ fn ddpm_bound_matches_an_independent_f64_computation() {
         let phi = |z: f64| 0.5 * (1.0 + erf(z / 2f64.sqrt()));
         let decoder: f64 = (0..2)
             .map(|e| {
-                let (x, m) = (points[r][e], d[e]);
+                let (x, m) = (point[e], d[e]);
                 let upper = if x > 0.999 {
                     1.0
                 } else {
