@@ -23,9 +23,11 @@ pub mod likelihood;
 pub mod plan;
 pub mod run;
 pub mod samplers;
+pub mod scheduler_config;
 
 pub use denoiser::{Denoiser, Guided, MixtureDenoiser, NetworkDenoiser};
 pub use error::{SamplingError, SamplingResult};
 pub use plan::SamplingPlan;
 pub use run::{NoiseIdentity, Run};
 pub use samplers::{PlanOptions, Sampler};
+pub use scheduler_config::SchedulerConfig;

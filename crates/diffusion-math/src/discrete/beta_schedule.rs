@@ -269,7 +269,23 @@ impl DiffusersTable {
         num_train_timesteps: usize,
         zero_terminal_snr: bool,
     ) -> MathResult<Self> {
-        let mut betas = schedule.betas_f32(num_train_timesteps)?;
+        Self::from_betas_f32(schedule.betas_f32(num_train_timesteps)?, zero_terminal_snr)
+    }
+
+    /// The table of explicit float32 βs (diffusers' `trained_betas`), optionally rescaled to
+    /// zero terminal SNR.
+    pub fn from_betas_f32(mut betas: Vec<f32>, zero_terminal_snr: bool) -> MathResult<Self> {
+        validate::nonzero_count("number of betas", betas.len())?;
+        if let Some(&bad) = betas
+            .iter()
+            .find(|b| !(b.is_finite() && **b > 0.0 && **b < 1.0))
+        {
+            return Err(MathError::InvalidParameter {
+                name: "trained_betas",
+                value: bad as f64,
+                requirement: "every β must lie in (0, 1)".into(),
+            });
+        }
         if zero_terminal_snr {
             betas = super::rescale_zero_terminal_snr_f32(&betas)?;
         }
