@@ -6,8 +6,8 @@
 //! - `test`: everything CI checks, in order: formatting, clippy with warnings denied, the CUDA
 //!   build path, the docs, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
 //!   wgpu kernel tests need when it is missing and apt-get is available.
-//! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn; the U-Net against
-//!   PyTorch/diffusers), in release mode.
+//! - `bench`: the benchmarks in benches/ (fused kernels against unfused burn; the U-Net and
+//!   50-step DDIM sampling against PyTorch/diffusers), in release mode.
 //! - `schedule [family]`: prints s(t), σ(t), log-SNR, f(t), g(t) for a continuous family.
 
 mod schedule_table;
