@@ -106,6 +106,37 @@ pub fn heun_second_stage(from: &ProcessPoint, to: &ProcessPoint) -> StepCoeffici
     }
 }
 
+/// Half log-SNR `λ = log(s/σ)`, the time variable of DPM-Solver.
+fn half_lambda(p: &ProcessPoint) -> f64 {
+    (p.signal_scale / p.noise_std).ln()
+}
+
+/// The DPM-Solver++ multistep update shared by the ODE and SDE variants:
+/// `x_next = c_x x + s_to φ ((1 + 1/(2r)) D − 1/(2r) D_prev) + c_z z` with `r = h_prev/h`, the
+/// `D_prev` terms dropped on a first step; `c_x`, `φ` and `c_z` come from `h = λ_to − λ_from`.
+fn dpm_multistep(
+    prev: Option<&ProcessPoint>,
+    from: &ProcessPoint,
+    to: &ProcessPoint,
+    weights: impl Fn(f64) -> (f64, f64, f64),
+) -> StepCoefficients {
+    if to.noise_std == 0.0 {
+        return StepCoefficients {
+            c_d: to.signal_scale,
+            ..StepCoefficients::default()
+        };
+    }
+    let h = half_lambda(to) - half_lambda(from);
+    let (c_x, phi, c_z) = weights(h);
+    let half_inv_r = prev.map_or(0.0, |p| 0.5 * h / (half_lambda(from) - half_lambda(p)));
+    StepCoefficients {
+        c_x,
+        c_d: to.signal_scale * phi * (1.0 + half_inv_r),
+        c_p: -to.signal_scale * phi * half_inv_r,
+        c_z,
+    }
+}
+
 /// DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2) in half-log-SNR time
 /// `λ = log(s/σ)`: with `h = λ_to − λ_from` and `r = h_prev/h`,
 /// `x_next = (σ_to/σ_from) x − s_to (e^{−h} − 1) ((1 + 1/(2r)) D − 1/(2r) D_prev)`.
@@ -116,34 +147,9 @@ pub fn dpm_solver_pp_2m(
     from: &ProcessPoint,
     to: &ProcessPoint,
 ) -> StepCoefficients {
-    let half_lambda = |p: &ProcessPoint| (p.signal_scale / p.noise_std).ln();
-    if to.noise_std == 0.0 {
-        return StepCoefficients {
-            c_d: to.signal_scale,
-            ..StepCoefficients::default()
-        };
-    }
-    let h = half_lambda(to) - half_lambda(from);
-    let phi = -(-h).exp_m1(); // 1 − e^{−h}
-    let c_x = to.noise_std / from.noise_std;
-    match prev {
-        None => StepCoefficients {
-            c_x,
-            c_d: to.signal_scale * phi,
-            c_p: 0.0,
-            c_z: 0.0,
-        },
-        Some(p) => {
-            let r = (half_lambda(from) - half_lambda(p)) / h;
-            let half_inv_r = 0.5 / r;
-            StepCoefficients {
-                c_x,
-                c_d: to.signal_scale * phi * (1.0 + half_inv_r),
-                c_p: -to.signal_scale * phi * half_inv_r,
-                c_z: 0.0,
-            }
-        }
-    }
+    dpm_multistep(prev, from, to, |h| {
+        (to.noise_std / from.noise_std, -(-h).exp_m1(), 0.0)
+    })
 }
 
 /// DDPM's ancestral step with the "fixed_large" variance (Ho et al. 2020, §3.2: σ² = β): the
@@ -196,35 +202,14 @@ pub fn dpm_solver_pp_2m_sde(
     from: &ProcessPoint,
     to: &ProcessPoint,
 ) -> StepCoefficients {
-    let half_lambda = |p: &ProcessPoint| (p.signal_scale / p.noise_std).ln();
-    if to.noise_std == 0.0 {
-        return StepCoefficients {
-            c_d: to.signal_scale,
-            ..StepCoefficients::default()
-        };
-    }
-    let h = half_lambda(to) - half_lambda(from);
-    let phi = -(-2.0 * h).exp_m1(); // 1 − e^{−2h}
-    let c_x = to.noise_std / from.noise_std * (-h).exp();
-    let c_z = to.noise_std * phi.sqrt();
-    match prev {
-        None => StepCoefficients {
-            c_x,
-            c_d: to.signal_scale * phi,
-            c_p: 0.0,
-            c_z,
-        },
-        Some(p) => {
-            let r = (half_lambda(from) - half_lambda(p)) / h;
-            let half_inv_r = 0.5 / r;
-            StepCoefficients {
-                c_x,
-                c_d: to.signal_scale * phi * (1.0 + half_inv_r),
-                c_p: -to.signal_scale * phi * half_inv_r,
-                c_z,
-            }
-        }
-    }
+    dpm_multistep(prev, from, to, |h| {
+        let phi = -(-2.0 * h).exp_m1(); // 1 − e^{−2h}
+        (
+            to.noise_std / from.noise_std * (-h).exp(),
+            phi,
+            to.noise_std * phi.sqrt(),
+        )
+    })
 }
 
 /// One Langevin corrector step at a fixed point (Song et al. 2021, Algorithm 4/5):

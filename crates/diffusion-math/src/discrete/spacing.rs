@@ -91,6 +91,38 @@ fn to_timesteps(
         .collect()
 }
 
+/// diffusers' `leading` (multiples of `N / n` up from 0, plus the offset) and `trailing`
+/// (multiples of `N / n` down from N, rounded half to even, minus one) values, descending;
+/// `None` for `linspace`, which each scheduler family rounds its own way.
+fn leading_or_trailing(
+    big_n: usize,
+    n: usize,
+    spacing: TimestepSpacing,
+    steps_offset: usize,
+) -> Option<Vec<f64>> {
+    match spacing {
+        TimestepSpacing::Linspace => None,
+        TimestepSpacing::Leading => {
+            let ratio = big_n / n;
+            Some(
+                (0..n)
+                    .rev()
+                    .map(|i| (i * ratio + steps_offset) as f64)
+                    .collect(),
+            )
+        }
+        TimestepSpacing::Trailing => {
+            let ratio = big_n as f64 / n as f64;
+            Some(
+                np_arange_down(big_n as f64, 0.0, -ratio)
+                    .into_iter()
+                    .map(|v| v.round_ties_even() - 1.0)
+                    .collect(),
+            )
+        }
+    }
+}
+
 /// The descending timesteps of `DDIMScheduler.set_timesteps` / `DDPMScheduler.set_timesteps`.
 pub fn inference_timesteps(
     num_train_timesteps: usize,
@@ -100,27 +132,13 @@ pub fn inference_timesteps(
 ) -> MathResult<Vec<usize>> {
     check_counts(num_train_timesteps, num_inference_steps)?;
     let (big_n, n) = (num_train_timesteps, num_inference_steps);
-    let values: Vec<f64> = match spacing {
-        TimestepSpacing::Linspace => np_linspace(0.0, (big_n - 1) as f64, n)
+    let values = leading_or_trailing(big_n, n, spacing, steps_offset).unwrap_or_else(|| {
+        np_linspace(0.0, (big_n - 1) as f64, n)
             .into_iter()
             .map(f64::round_ties_even)
             .rev()
-            .collect(),
-        TimestepSpacing::Leading => {
-            let ratio = big_n / n;
-            (0..n)
-                .rev()
-                .map(|i| (i * ratio + steps_offset) as f64)
-                .collect()
-        }
-        TimestepSpacing::Trailing => {
-            let ratio = big_n as f64 / n as f64;
-            np_arange_down(big_n as f64, 0.0, -ratio)
-                .into_iter()
-                .map(|v| v.round_ties_even() - 1.0)
-                .collect()
-        }
-    };
+            .collect()
+    });
     to_timesteps(values.into_iter(), big_n)
 }
 
@@ -173,26 +191,12 @@ pub fn euler_timesteps(
 ) -> MathResult<Vec<f64>> {
     check_counts(num_train_timesteps, num_inference_steps)?;
     let (big_n, n) = (num_train_timesteps, num_inference_steps);
-    let values: Vec<f64> = match spacing {
-        TimestepSpacing::Linspace => np_linspace(0.0, (big_n - 1) as f64, n)
+    let values = leading_or_trailing(big_n, n, spacing, steps_offset).unwrap_or_else(|| {
+        np_linspace(0.0, (big_n - 1) as f64, n)
             .into_iter()
             .rev()
-            .collect(),
-        TimestepSpacing::Leading => {
-            let ratio = big_n / n;
-            (0..n)
-                .rev()
-                .map(|i| (i * ratio + steps_offset) as f64)
-                .collect()
-        }
-        TimestepSpacing::Trailing => {
-            let ratio = big_n as f64 / n as f64;
-            np_arange_down(big_n as f64, 0.0, -ratio)
-                .into_iter()
-                .map(|v| v.round_ties_even() - 1.0)
-                .collect()
-        }
-    };
+            .collect()
+    });
     if let Some(&bad) = values.iter().find(|&&v| v < 0.0 || v > (big_n - 1) as f64) {
         return Err(MathError::InvalidParameter {
             name: "steps_offset",

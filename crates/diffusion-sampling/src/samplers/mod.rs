@@ -12,6 +12,7 @@ mod edm_view;
 mod process_view;
 
 use diffusion_math::discrete::TimestepSpacing;
+use diffusion_math::sampler_coefficients as coef;
 use diffusion_math::ForwardProcess;
 
 use crate::error::{SamplingError, SamplingResult};
@@ -222,8 +223,10 @@ impl Sampler {
             } => process_view::ddim(process, steps, options, eta, final_alpha_one),
             Self::DpmSolverPp2m => process_view::dpm_solver(process, steps, options, false),
             Self::DpmSolverPp2mSde => process_view::dpm_solver(process, steps, options, true),
-            Self::EulerMaruyama => process_view::euler_maruyama(process, steps, options),
-            Self::FlowEuler => process_view::flow_euler(process, steps, options),
+            Self::EulerMaruyama => {
+                process_view::single_stage(process, steps, options, coef::euler_maruyama)
+            }
+            Self::FlowEuler => process_view::single_stage(process, steps, options, coef::euler),
             Self::PredictorCorrector {
                 predictor,
                 corrector_steps,

@@ -200,33 +200,20 @@ fn stepped(
     Ok(plan(planned))
 }
 
-/// Euler–Maruyama on the reverse SDE, then a final denoising step.
-pub(super) fn euler_maruyama(
+/// A one-evaluation-per-step method between consecutive times, then a final denoising step:
+/// Euler–Maruyama on the reverse SDE ([`coef::euler_maruyama`]) or Euler on the probability-flow
+/// ODE in process time ([`coef::euler`], the rectified-flow sampler for velocity models).
+pub(super) fn single_stage(
     process: &dyn ForwardProcess,
     steps: usize,
     options: &PlanOptions,
+    method: fn(&ProcessPoint, &ProcessPoint) -> StepCoefficients,
 ) -> SamplingResult<SamplingPlan> {
     stepped(
         process,
         steps,
         options,
-        |at, to| Ok(vec![update(at, coef::euler_maruyama(&at.point, to), false)]),
-        |at| Ok(vec![denoising_step(process, at.t)?]),
-    )
-}
-
-/// Euler on the probability-flow ODE in process time (the rectified-flow sampler for velocity
-/// models), then a final denoising step.
-pub(super) fn flow_euler(
-    process: &dyn ForwardProcess,
-    steps: usize,
-    options: &PlanOptions,
-) -> SamplingResult<SamplingPlan> {
-    stepped(
-        process,
-        steps,
-        options,
-        |at, to| Ok(vec![update(at, coef::euler(&at.point, to), false)]),
+        |at, to| Ok(vec![update(at, method(&at.point, to), false)]),
         |at| Ok(vec![denoising_step(process, at.t)?]),
     )
 }
