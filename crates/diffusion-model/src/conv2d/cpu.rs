@@ -304,6 +304,88 @@ fn plan(n: usize) -> Plan {
     }
 }
 
+/// Largest input channel count for which the stride-1 forward skips im2col. With few channels
+/// the im2col copy costs as much as the GEMM; with many, the nine accumulating passes over the
+/// output cost more than the copy (measured on the MNIST and ddpm-cifar10-32 U-Nets).
+const SHIFTED_MAX_CIN: usize = 64;
+
+/// Benchmark knob: always use im2col (to compare the two forward paths in one process).
+#[doc(hidden)]
+pub static DISABLE_SHIFTED_FORWARD: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
+/// Whether the forward of `g` runs [`shifted_forward`].
+fn uses_shifted_forward(g: &ConvGeom) -> bool {
+    g.sh == 1
+        && g.sw == 1
+        && !g.is_pointwise()
+        && g.cin <= SHIFTED_MAX_CIN
+        && !DISABLE_SHIFTED_FORWARD.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Stride-1 forward of one sample without im2col: the input is zero-padded once into
+/// `[Cin, Hp, Wp]`, and the output is computed on the padded-width grid `[Cout, OH, Wp]`, where
+/// kernel tap `(ky, kx)` reads the padded input at the constant offset `ky·Wp + kx`. So the
+/// convolution is `KH·KW` accumulating GEMMs `W[:, :, ky, kx] · P[:, offset..]` over contiguous
+/// views (k = Cin each), then the `OW` valid columns of each row are copied out with the bias.
+/// The last `KW − 1` columns of each padded-width row are discarded.
+fn shifted_forward(
+    g: &ConvGeom,
+    xs: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+    o: &mut [f32],
+    scratch: &mut Vec<f32>,
+    par: Parallelism,
+) {
+    let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
+    let plane = hp * wp;
+    let padded_len = g.cin * plane + g.kw - 1;
+    let q_cols = g.oh * wp;
+    scratch.resize(padded_len + g.cout * q_cols, 0.0);
+    let (padded, q) = scratch.split_at_mut(padded_len);
+    padded.fill(0.0);
+    let hw = g.hw();
+    for ci in 0..g.cin {
+        for y in 0..g.h {
+            let dst = ci * plane + (y + g.ph) * wp + g.pw;
+            padded[dst..dst + g.w].copy_from_slice(&xs[ci * hw + y * g.w..ci * hw + (y + 1) * g.w]);
+        }
+    }
+    let taps = g.kh * g.kw;
+    for ky in 0..g.kh {
+        for kx in 0..g.kw {
+            let tap = ky * g.kw + kx;
+            matmul(
+                g.cout,
+                q_cols,
+                g.cin,
+                q,
+                q_cols,
+                tap != 0,
+                &weight[tap..],
+                g.k(),
+                taps,
+                &padded[ky * wp + kx..],
+                plane,
+                1,
+                par,
+            );
+        }
+    }
+    let ohw = g.ohw();
+    for co in 0..g.cout {
+        let b = bias.map_or(0.0, |b| b[co]);
+        for oy in 0..g.oh {
+            let src = &q[co * q_cols + oy * wp..co * q_cols + oy * wp + g.ow];
+            let dst = &mut o[co * ohw + oy * g.ow..co * ohw + (oy + 1) * g.ow];
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s + b;
+            }
+        }
+    }
+}
+
 /// Forward: `out[n] = W[Cout,K] * im2col(x[n]) (+ bias)`.
 pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
@@ -342,6 +424,10 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
                 1,
                 par,
             );
+            return;
+        }
+        if uses_shifted_forward(g) {
+            shifted_forward(g, xs, weight, bias, o, cols, par);
             return;
         }
         let rb = row_block(g);
