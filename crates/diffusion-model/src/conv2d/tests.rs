@@ -54,7 +54,7 @@ const CASES: &[Case] = &[
     (2, 3, 5, 5, 2, 5, 2, 2),
     (4, 7, 13, 6, 9, 3, 1, 1),
     (8, 16, 12, 12, 8, 3, 1, 1),
-    (1, 3, 3, 3, 2, 3, 1, 0), // 1x1 output
+    (1, 3, 3, 3, 2, 3, 1, 0),  // 1x1 output
     (2, 70, 6, 5, 3, 3, 1, 1), // more than 64 input channels: stride 1 through im2col
 ];
 
