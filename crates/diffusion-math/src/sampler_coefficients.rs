@@ -35,7 +35,7 @@ impl StepCoefficients {
 
 /// The probability-flow drift `f x − ½ g² ∇log p` written as `a·x + b·D`, using the score of
 /// the denoiser `∇log p = (s D − x)/σ²` (Tweedie): `a = f + ½g²/σ²`, `b = −½g² s/σ²`.
-fn flow_drift(p: &ProcessPoint) -> (f64, f64) {
+pub fn flow_drift(p: &ProcessPoint) -> (f64, f64) {
     let inv_var = 1.0 / (p.noise_std * p.noise_std);
     (
         p.drift_coef + 0.5 * p.diffusion_sq * inv_var,

@@ -11,11 +11,11 @@ use std::cell::RefCell;
 use burn::tensor::Tensor;
 use diffusion_kernels::FusedKernels;
 use diffusion_math::ode::DormandPrince;
-use diffusion_math::ProcessPoint;
+use diffusion_math::sampler_coefficients::flow_drift;
 
 use crate::denoiser::{denoise, Denoiser, Evaluation};
 use crate::error::{SamplingError, SamplingResult};
-use crate::grid::evaluation_times;
+use crate::grid::end_time;
 use crate::run::{from_host, initial_noise, to_host, NoiseIdentity};
 
 /// Tolerances of the adaptive solve.
@@ -50,15 +50,6 @@ pub struct AdaptiveReport {
     pub rejected: usize,
 }
 
-/// The probability-flow drift `a·x + b·D` at a point: `a = f + ½g²/σ²`, `b = −½g² s/σ²`.
-pub fn flow_drift_coefficients(p: &ProcessPoint) -> (f64, f64) {
-    let inv_var = 1.0 / (p.noise_std * p.noise_std);
-    (
-        p.drift_coef + 0.5 * p.diffusion_sq * inv_var,
-        -0.5 * p.diffusion_sq * p.signal_scale * inv_var,
-    )
-}
-
 /// Evaluates the probability-flow drift of a host state (shape `shape`) at time t.
 pub(crate) fn drift_on_host<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
     model: &M,
@@ -76,7 +67,7 @@ pub(crate) fn drift_on_host<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D
         input_scale: 1.0,
     };
     let d = denoise(model, x.clone(), &at, labels, None)?;
-    let (a, b) = flow_drift_coefficients(&point);
+    let (a, b) = flow_drift(&point);
     let drift = x.mul_scalar(a as f32) + d.mul_scalar(b as f32);
     Ok(to_host(drift).into_iter().map(f64::from).collect())
 }
@@ -94,14 +85,7 @@ impl AdaptiveOde {
         let process = model.process();
         let solver = DormandPrince::new(self.rel_tol, self.abs_tol)?;
         let t_max = process.t_max();
-        let ends = evaluation_times(
-            process,
-            2,
-            crate::grid::TimeSpacing::Uniform,
-            crate::grid::DiffusersFlavour::Ddim,
-            self.t_end,
-        )?;
-        let t_end = ends[1];
+        let t_end = end_time(process, self.t_end, 1e-3)?;
         let start = process.point_unchecked(t_max);
         let std = (start.signal_scale.powi(2) + start.noise_std.powi(2)).sqrt();
         let x_t = initial_noise::<B, D>(shape, std, noise, device)?;

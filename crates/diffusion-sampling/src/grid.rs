@@ -70,11 +70,7 @@ pub fn evaluation_times(
     }
     let (t_min, t_max) = (process.t_min(), process.t_max());
     let explicit_end = t_end;
-    let t_end = match t_end {
-        Some(t) => process.check_time(t)?,
-        None if process.noise_std(t_min) > 0.0 => t_min,
-        None => t_min + 1e-3 * (t_max - t_min),
-    };
+    let t_end = end_time(process, t_end, 1e-3)?;
     if t_end >= t_max {
         return Err(SamplingError::invalid(
             "t_end",
@@ -121,6 +117,22 @@ pub fn evaluation_times(
                 .map(|s| time_at_sigma_tilde(process, s))
                 .collect::<Result<_, _>>()?
         }
+    })
+}
+
+/// Where a continuous solve stops short of the data: the checked `explicit` time, else `t_min`,
+/// or `t_min + fraction·(t_max − t_min)` when σ(t_min) = 0 (Song et al. 2021 use 10⁻³ for
+/// sampling and 10⁻⁵ for likelihoods).
+pub fn end_time(
+    process: &dyn ForwardProcess,
+    explicit: Option<f64>,
+    fraction: f64,
+) -> SamplingResult<f64> {
+    let (t_min, t_max) = (process.t_min(), process.t_max());
+    Ok(match explicit {
+        Some(t) => process.check_time(t)?,
+        None if process.noise_std(t_min) > 0.0 => t_min,
+        None => t_min + fraction * (t_max - t_min),
     })
 }
 

@@ -9,35 +9,17 @@
 //!   copy of the known image at that noise level, and by the known image itself at the end.
 
 use burn::tensor::Tensor;
-use diffusion_kernels::{noise, FusedKernels, NoiseKey, NoisingParams, NoisingTarget};
+use diffusion_kernels::FusedKernels;
 
 use crate::denoiser::Denoiser;
 use crate::error::{SamplingError, SamplingResult};
-use crate::plan::Marginal;
-use crate::run::{NoiseIdentity, Run};
+use crate::run::{forward_noise, Run};
 
 /// Noise stream of the SDEdit start.
 pub const SDEDIT_STREAM: u32 = 0x4000_0000;
 
 /// First noise stream of inpainting's re-imposed pixels (one stream per step).
 pub const INPAINT_STREAM: u32 = 0x5000_0000;
-
-/// `signal·x₀ + noise·ε` for a batch, ε from the given stream.
-fn forward_noise<B: FusedKernels, const D: usize>(
-    x0: Tensor<B, D>,
-    marginal: Marginal,
-    identity: NoiseIdentity,
-    stream: u32,
-) -> SamplingResult<Tensor<B, D>> {
-    let rows = x0.dims()[0];
-    let params = NoisingParams {
-        signal_scale: vec![marginal.signal as f32; rows],
-        noise_std: vec![marginal.noise as f32; rows],
-        key: NoiseKey::new(identity.seed, stream),
-        first_sample: identity.first_sample,
-    };
-    Ok(noise(x0, &params, NoisingTarget::None)?.x_t)
-}
 
 /// SDEdit: the guide `image` (data units, same shape as the output) noised to the plan's step
 /// for `strength`, then denoised by the rest of the plan.
@@ -46,12 +28,7 @@ pub fn sdedit<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
     image: Tensor<B, D>,
     strength: f64,
 ) -> SamplingResult<Tensor<B, D>> {
-    let (first, marginal) = run.plan.start_for_strength(strength).ok_or_else(|| {
-        SamplingError::invalid(
-            "strength",
-            format!("{strength} must lie in (0, 1]: 1 starts from pure noise, small values stay close to the image"),
-        )
-    })?;
+    let (first, marginal) = run.plan.start_for_strength(strength)?;
     let start = forward_noise(image, marginal, run.noise, SDEDIT_STREAM)?;
     run.run_from(start, first)
 }
@@ -78,9 +55,7 @@ pub fn inpaint<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
         ));
     }
     let mask = mask.expand(shape);
-    let (first, marginal) = run.plan.start_for_strength(strength).ok_or_else(|| {
-        SamplingError::invalid("strength", format!("{strength} must lie in (0, 1]"))
-    })?;
+    let (first, marginal) = run.plan.start_for_strength(strength)?;
     let plan = run.plan;
     let identity = run.noise;
     let blend = |x: Tensor<B, D>, target: Tensor<B, D>| x.clone() + mask.clone() * (target - x);

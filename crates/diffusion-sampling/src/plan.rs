@@ -9,6 +9,7 @@
 use diffusion_math::sampler_coefficients::StepCoefficients;
 
 use crate::denoiser::Evaluation;
+use crate::error::{SamplingError, SamplingResult};
 
 /// The distribution of the state entering a step given the data: `signal·x₀ + noise·ε`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,9 +77,12 @@ impl SamplingPlan {
 
     /// The first step and its marginal for image-to-image at `strength` ∈ (0, 1]: as diffusers'
     /// img2img, the last `round_down(strength × starts)` step starts are kept (at least one).
-    pub fn start_for_strength(&self, strength: f64) -> Option<(usize, Marginal)> {
+    pub fn start_for_strength(&self, strength: f64) -> SamplingResult<(usize, Marginal)> {
         if !(strength > 0.0 && strength <= 1.0) {
-            return None;
+            return Err(SamplingError::invalid(
+                "strength",
+                format!("{strength} must lie in (0, 1]: 1 starts from pure noise, small values stay close to the image"),
+            ));
         }
         let starts: Vec<(usize, Marginal)> = self
             .steps
@@ -87,6 +91,8 @@ impl SamplingPlan {
             .filter_map(|(i, s)| s.starts_at.map(|m| (i, m)))
             .collect();
         let keep = ((starts.len() as f64 * strength) as usize).clamp(1, starts.len());
-        starts.get(starts.len() - keep).copied()
+        starts.get(starts.len() - keep).copied().ok_or_else(|| {
+            SamplingError::invalid("plan", "it has no step that starts on a forward marginal")
+        })
     }
 }

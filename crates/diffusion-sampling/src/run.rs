@@ -7,12 +7,14 @@
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use diffusion_kernels::{sampler_step, FusedKernels, NoiseKey, StepParams};
+use diffusion_kernels::{
+    noise, sampler_step, FusedKernels, NoiseKey, NoisingParams, NoisingTarget, StepParams,
+};
 use diffusion_math::sampler_coefficients::{self as coef, StepCoefficients};
 
 use crate::denoiser::{denoise, Denoiser};
 use crate::error::{SamplingError, SamplingResult};
-use crate::plan::{PlannedStep, SamplingPlan, StepKind};
+use crate::plan::{Marginal, PlannedStep, SamplingPlan, StepKind};
 
 /// What identifies a batch's noise: the run's seed and the global index of its first image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +164,24 @@ fn step_params(
         key: NoiseKey::new(noise.seed, step_stream(k)),
         first_sample: noise.first_sample,
     }
+}
+
+/// `signal·x₀ + noise·ε` for a batch through the fused noising kernel, ε from `stream` keyed by
+/// image index (SDEdit starts, inpainting's known pixels, the DDPM bound's noised inputs).
+pub fn forward_noise<B: FusedKernels, const D: usize>(
+    x0: Tensor<B, D>,
+    marginal: Marginal,
+    identity: NoiseIdentity,
+    stream: u32,
+) -> SamplingResult<Tensor<B, D>> {
+    let rows = x0.dims()[0];
+    let params = NoisingParams {
+        signal_scale: vec![marginal.signal as f32; rows],
+        noise_std: vec![marginal.noise as f32; rows],
+        key: NoiseKey::new(identity.seed, stream),
+        first_sample: identity.first_sample,
+    };
+    Ok(noise(x0, &params, NoisingTarget::None)?.x_t)
 }
 
 /// `initial_std · z` from the initial noise stream.

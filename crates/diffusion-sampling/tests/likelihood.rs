@@ -5,9 +5,9 @@ mod common;
 use burn::backend::{Autodiff, Flex};
 use burn::tensor::{Tensor, TensorData};
 use common::convergence::{distance_to_exact, floor, mixture_2d};
+use common::ddpm_process;
 use diffusion_kernels::philox::fill_normals;
 use diffusion_kernels::NoiseKey;
-use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
 use diffusion_math::kl::gaussian_kl;
 use diffusion_math::{ForwardProcess, GaussianMixture, VpLinear};
 use diffusion_sampling::adaptive::AdaptiveOde;
@@ -134,16 +134,6 @@ fn ode_likelihood_matches_the_exact_mixture_density() {
     );
 }
 
-fn discrete() -> DiscreteVp {
-    DiscreteVp::new(
-        DiscreteSchedule::new(BetaSchedule::DDPM, 1000)
-            .unwrap()
-            .alphas_cumprod()
-            .to_vec(),
-    )
-    .unwrap()
-}
-
 /// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), for an independent decoder check.
 fn erf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.3275911 * x.abs());
@@ -167,7 +157,7 @@ fn ddpm_bound_matches_an_independent_f64_computation() {
         &[0.2, 0.3],
     )
     .unwrap();
-    let process = discrete();
+    let process = ddpm_process();
     let model = MixtureDenoiser::new(mixture.clone(), process.clone());
     let points: Vec<Vec<f64>> = vec![vec![0.2, -0.4], vec![-0.6, 0.5], vec![1.0, -1.0]];
     let options = ElboOptions {
@@ -265,7 +255,7 @@ fn ddpm_bound_upper_bounds_the_discrete_likelihood() {
     // (noise 0.01 against bins of 0.008) is far from a perfect discrete model's.
     let std = 0.3;
     let mixture = GaussianMixture::isotropic(&[1.0], &[vec![0.1, -0.1]], &[std]).unwrap();
-    let model = MixtureDenoiser::new(mixture.clone(), discrete());
+    let model = MixtureDenoiser::new(mixture.clone(), ddpm_process());
     let quantize = |v: f64| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() / 127.5 - 1.0;
     let points: Vec<Vec<f64>> = mixture
         .sample(64, 5)

@@ -8,8 +8,7 @@ use std::cell::Cell;
 use burn::backend::Wgpu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
-use common::{Cpu, StandIn};
-use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
+use common::{ddpm_process, Cpu, StandIn};
 use diffusion_math::{ForwardProcess, GaussianMixture, Prediction, VpLinear};
 use diffusion_model::{MlpConfig, MlpDenoiser};
 use diffusion_sampling::grid::TimeSpacing;
@@ -20,14 +19,9 @@ use diffusion_sampling::{
     SamplingResult,
 };
 
-fn discrete() -> DiscreteVp {
-    let table = DiscreteSchedule::new(BetaSchedule::DDPM, 1000).unwrap();
-    DiscreteVp::new(table.alphas_cumprod().to_vec()).unwrap()
-}
-
 fn stand_in() -> StandIn {
     StandIn {
-        process: discrete(),
+        process: ddpm_process(),
         prediction: Prediction::Epsilon,
     }
 }
@@ -36,7 +30,7 @@ fn plan(name: &str, steps: usize) -> diffusion_sampling::SamplingPlan {
     let sampler = Sampler::parse(name, 0.5).unwrap();
     sampler
         .plan(
-            &discrete(),
+            &ddpm_process(),
             steps,
             &PlanOptions::new(sampler.diffusers_default_spacing()),
         )

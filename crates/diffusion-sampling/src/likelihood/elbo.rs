@@ -11,13 +11,14 @@
 //! stride the bound is estimated from fewer terms (see `term_schedule`).
 
 use burn::tensor::Tensor;
-use diffusion_kernels::{noise, FusedKernels, NoiseKey, NoisingParams, NoisingTarget};
+use diffusion_kernels::FusedKernels;
+use diffusion_math::rng::SplitMix64;
 
 use crate::denoiser::{denoise, Denoiser, Evaluation};
 use crate::error::{SamplingError, SamplingResult};
+use crate::plan::Marginal;
+use crate::run::{forward_noise, NoiseIdentity};
 use crate::samplers::DdpmVariance;
-
-use diffusion_math::rng::SplitMix64;
 
 /// Settings of the bound.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,13 +154,15 @@ pub fn ddpm_elbo<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
     let abar = |i: usize| process.signal_scale(i as f64).powi(2);
     let noised = |i: usize| -> SamplingResult<(Tensor<B, D>, Evaluation)> {
         let point = process.point_unchecked(i as f64);
-        let params = NoisingParams {
-            signal_scale: vec![point.signal_scale as f32; rows],
-            noise_std: vec![point.noise_std as f32; rows],
-            key: NoiseKey::new(options.seed, i as u32),
+        let marginal = Marginal {
+            signal: point.signal_scale,
+            noise: point.noise_std,
+        };
+        let identity = NoiseIdentity {
+            seed: options.seed,
             first_sample,
         };
-        let x_t = noise(x0.clone(), &params, NoisingTarget::None)?.x_t;
+        let x_t = forward_noise(x0.clone(), marginal, identity, i as u32)?;
         Ok((
             x_t,
             Evaluation {

@@ -17,10 +17,11 @@ use burn::tensor::{Tensor, TensorData};
 use diffusion_kernels::philox::philox_block;
 use diffusion_kernels::NoiseKey;
 use diffusion_math::ode::DormandPrince;
+use diffusion_math::sampler_coefficients::flow_drift;
 
-use crate::adaptive::flow_drift_coefficients;
 use crate::denoiser::{denoise, Denoiser, Evaluation};
 use crate::error::{SamplingError, SamplingResult};
+use crate::grid::end_time;
 use crate::run::to_host;
 
 /// How the divergence of the drift is computed.
@@ -110,12 +111,8 @@ impl OdeLikelihood {
         first_sample: u64,
     ) -> SamplingResult<LogLikelihood> {
         let process = model.process();
-        let (t_min, t_max) = (process.t_min(), process.t_max());
-        let t_start = match self.t_start {
-            Some(t) => process.check_time(t)?,
-            None if process.noise_std(t_min) > 0.0 => t_min,
-            None => t_min + 1e-5 * (t_max - t_min),
-        };
+        let t_max = process.t_max();
+        let t_start = end_time(process, self.t_start, 1e-5)?;
         let shape = x.dims();
         let device = x.device();
         let rows = shape[0];
@@ -133,7 +130,7 @@ impl OdeLikelihood {
         // dy = (drift, divergence) for the augmented state y = (x, ∫div).
         let evaluate = |t: f64, y: &[f64], dy: &mut [f64]| -> SamplingResult<()> {
             let point = process.point_unchecked(t);
-            let (a, b) = flow_drift_coefficients(&point);
+            let (a, b) = flow_drift(&point);
             let at = Evaluation {
                 t,
                 point,

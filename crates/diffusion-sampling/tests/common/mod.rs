@@ -6,7 +6,7 @@ pub mod convergence;
 use burn::backend::Flex;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use diffusion_math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp};
+use diffusion_math::discrete::{BetaSchedule, DiffusersTable, DiscreteSchedule, DiscreteVp};
 use diffusion_math::{ForwardProcess, Prediction};
 use diffusion_sampling::{Denoiser, SamplingResult};
 use serde_json::Value;
@@ -43,6 +43,12 @@ pub fn process_of(config: &Value) -> DiscreteVp {
     let n = config["num_train_timesteps"].as_u64().unwrap() as usize;
     let table = DiffusersTable::new(schedule, n, false).unwrap();
     DiscreteVp::new(table.alphas_cumprod.iter().map(|&a| a as f64).collect()).unwrap()
+}
+
+/// DDPM's linear-β table over 1000 steps (f64) as a process.
+pub fn ddpm_process() -> DiscreteVp {
+    let table = DiscreteSchedule::new(BetaSchedule::DDPM, 1000).unwrap();
+    DiscreteVp::new(table.alphas_cumprod().to_vec()).unwrap()
 }
 
 /// The stand-in model's scalars at timestep t: `out = tanh(x)·a + b`.
