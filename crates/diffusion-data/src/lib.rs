@@ -1,6 +1,28 @@
-//! `diffusion-data`: datasets for training (planned; not implemented yet).
+//! `diffusion-data`: datasets for diffusion training, in memory and deterministic.
 //!
-//! This crate will hold the IDX reader for the MNIST family (the embedded default is
-//! `datasets/mnist-10k`), image folders with optional class sub-folders, 2-D toy distributions
-//! (Gaussian mixture, two moons, swiss roll, checkerboard), deterministic shuffling and held-out
-//! splits. It exposes no API yet.
+//! - [`idx`]: the IDX format of the MNIST family (gzip or plain); `datasets/mnist-10k` is the
+//!   embedded default, and full MNIST / Fashion-MNIST folders load the same way.
+//! - [`folder`]: folders of PNG/JPEG images, class sub-folders as labels, resized and cropped.
+//! - [`toy`]: 2-D distributions (Gaussian mixture, two moons, swiss roll, checkerboard).
+//! - [`dataset`]: the in-memory [`Dataset`], batches by index, seeded held-out split.
+//! - [`order`]: seeded epoch permutations with random access, so a resumed training run draws
+//!   exactly the batches an uninterrupted one would.
+
+#![warn(missing_docs)]
+
+pub mod dataset;
+pub mod error;
+pub mod folder;
+pub mod idx;
+pub mod order;
+pub mod toy;
+
+pub use dataset::{flip_horizontally, Dataset};
+pub use error::{DataError, DataResult};
+pub use folder::load_image_folder;
+pub use idx::load_idx_dir;
+pub use order::EpochOrder;
+pub use toy::{ToyDistribution, TOY_NAMES};
+
+/// The embedded default dataset, relative to the workspace root.
+pub const EMBEDDED_MNIST: &str = "datasets/mnist-10k";
