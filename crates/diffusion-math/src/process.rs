@@ -243,3 +243,61 @@ impl GaussianTransition {
         -0.5 * (d * d / self.variance + (2.0 * std::f64::consts::PI * self.variance).ln())
     }
 }
+
+/// A shared process is a process: lets code that picks the family at run time (a training
+/// config, a command line) hand one `Arc<dyn ForwardProcess>` to APIs generic over the process.
+/// Every method forwards, so the inner type's overrides (closed-form derivatives, discrete
+/// timesteps) are kept.
+impl ForwardProcess for std::sync::Arc<dyn ForwardProcess + Send + Sync> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn num_train_timesteps(&self) -> Option<usize> {
+        (**self).num_train_timesteps()
+    }
+    fn t_min(&self) -> f64 {
+        (**self).t_min()
+    }
+    fn t_max(&self) -> f64 {
+        (**self).t_max()
+    }
+    fn signal_scale(&self, t: f64) -> f64 {
+        (**self).signal_scale(t)
+    }
+    fn noise_std(&self, t: f64) -> f64 {
+        (**self).noise_std(t)
+    }
+    fn drift_coef(&self, t: f64) -> f64 {
+        (**self).drift_coef(t)
+    }
+    fn diffusion_sq(&self, t: f64) -> f64 {
+        (**self).diffusion_sq(t)
+    }
+    fn signal_scale_derivative(&self, t: f64) -> f64 {
+        (**self).signal_scale_derivative(t)
+    }
+    fn noise_std_derivative(&self, t: f64) -> f64 {
+        (**self).noise_std_derivative(t)
+    }
+    fn diffusion(&self, t: f64) -> f64 {
+        (**self).diffusion(t)
+    }
+    fn log_snr(&self, t: f64) -> f64 {
+        (**self).log_snr(t)
+    }
+    fn check_time(&self, t: f64) -> MathResult<f64> {
+        (**self).check_time(t)
+    }
+    fn at(&self, t: f64) -> MathResult<ProcessPoint> {
+        (**self).at(t)
+    }
+    fn point_unchecked(&self, t: f64) -> ProcessPoint {
+        (**self).point_unchecked(t)
+    }
+    fn transition(&self, s: f64, t: f64) -> MathResult<GaussianTransition> {
+        (**self).transition(s, t)
+    }
+    fn time_at_log_snr(&self, lambda: f64) -> MathResult<f64> {
+        (**self).time_at_log_snr(lambda)
+    }
+}

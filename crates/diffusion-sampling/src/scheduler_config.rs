@@ -10,18 +10,18 @@ use std::path::Path;
 
 use diffusion_math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp, TimestepSpacing};
 use diffusion_math::Prediction;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{SamplingError, SamplingResult};
 use crate::grid::TimeSpacing;
 use crate::samplers::DdpmVariance;
 
 /// The keys of a diffusers scheduler config this crate uses.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SchedulerConfig {
     /// The scheduler class the model shipped with (informational).
-    #[serde(rename = "_class_name")]
+    #[serde(rename = "_class_name", skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
     /// Training steps N.
     pub num_train_timesteps: usize,

@@ -1,5 +1,31 @@
-//! `diffusion-train`: the training loop (planned; not implemented yet).
+//! `diffusion-train`: the training loop of diffusion models on burn.
 //!
-//! This crate will hold the objectives (ε, x₀, v prediction, denoising score matching, flow
-//! matching, EDM) and their loss weights, the optimiser schedule, EMA, atomic checkpoints in the
-//! diffusers layout with resume, metrics and progress. It exposes no API yet.
+//! - [`config`]: the run, as one serde struct read from JSON or TOML; its defaults are the main
+//!   job (`cargo xtask train`: a class-conditional U-Net on the embedded MNIST subset).
+//! - [`objective`]: ε, x₀, v, score (λ(t) = σ²) and flow-velocity targets under any forward
+//!   process of diffusion-math, min-SNR-γ weights.
+//! - [`optimizer`]: AdamW keyed by parameter name, warm-up + cosine/constant schedule, clipping.
+//! - [`ema`]: the weights' moving average with diffusers' warm-up.
+//! - [`checkpoint`]: atomic checkpoint directories in diffusers' layout with the optimiser state
+//!   and `train_state.json`; [`metrics`], [`images`] and [`preview`]: what a run leaves behind.
+//! - [`trainer`]: [`train`], resumable: a resumed run repeats the uninterrupted run's losses.
+
+#![warn(missing_docs)]
+
+pub mod checkpoint;
+pub mod config;
+pub mod data;
+pub mod ema;
+pub mod error;
+pub mod images;
+pub mod metrics;
+pub mod network;
+pub mod objective;
+pub mod optimizer;
+pub mod params;
+pub mod preview;
+pub mod trainer;
+
+pub use config::TrainConfig;
+pub use error::{TrainError, TrainResult};
+pub use trainer::{train, RunOptions, TrainSummary};

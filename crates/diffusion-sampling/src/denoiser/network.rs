@@ -22,6 +22,22 @@ pub trait DenoisingNetwork<B: Backend, const D: usize> {
     fn class_count(&self) -> Option<usize>;
 }
 
+/// A borrowed network is a network (a denoiser can wrap a model it does not own).
+impl<B: Backend, const D: usize, N: DenoisingNetwork<B, D>> DenoisingNetwork<B, D> for &N {
+    fn run(
+        &self,
+        x: Tensor<B, D>,
+        time: Tensor<B, 1>,
+        labels: Option<Tensor<B, 1, Int>>,
+    ) -> ModelResult<Tensor<B, D>> {
+        (**self).run(x, time, labels)
+    }
+
+    fn class_count(&self) -> Option<usize> {
+        (**self).class_count()
+    }
+}
+
 impl<B: ModelBackend> DenoisingNetwork<B, 4> for UNet2DModel<B> {
     fn run(
         &self,
