@@ -31,6 +31,7 @@ options:
   --backend NAME       flex (CPU, default), wgpu, or cuda (build with --features cuda)
   --quiet              no progress lines";
 
+#[derive(Debug)]
 struct Parsed {
     config: TrainConfig,
     options: RunOptions,

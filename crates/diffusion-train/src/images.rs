@@ -110,6 +110,9 @@ pub fn write_scatter(path: &Path, data: &[f32], samples: &[f32]) -> TrainResult<
     let size = 500u32;
     let mut img = RgbImage::from_pixel(size, size, Rgb([255, 255, 255]));
     let mut dot = |x: f32, y: f32, color: Rgb<u8>| {
+        if !(x.abs() < 3.0 && y.abs() < 3.0) {
+            return;
+        }
         let px = ((x + 3.0) / 6.0 * size as f32) as i64;
         let py = ((3.0 - y) / 6.0 * size as f32) as i64;
         for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
@@ -144,6 +147,6 @@ mod tests {
         let points: Vec<(u64, f64)> = (1..100).map(|s| (s, 1.0 / s as f64)).collect();
         write_loss_curve(&curve, &points).unwrap();
         assert_eq!(image::open(&curve).unwrap().width(), 800);
-        write_scatter(&dir.path().join("s.png"), &[0.0, 0.0], &[1.0, 1.0]).unwrap();
+        write_scatter(&dir.path().join("s.png"), &[0.0, 0.0], &[1.0, f32::INFINITY, f32::NAN, 0.5]).unwrap();
     }
 }
