@@ -24,7 +24,9 @@ fn quiet(dir: &Path) -> RunOptions {
 }
 
 fn points(flat: &[f32]) -> Vec<Vec<f64>> {
-    flat.chunks(2).map(|p| vec![p[0] as f64, p[1] as f64]).collect()
+    flat.chunks(2)
+        .map(|p| vec![p[0] as f64, p[1] as f64])
+        .collect()
 }
 
 #[test]
@@ -49,20 +51,33 @@ fn a_trained_mlp_samples_near_the_data_and_far_from_the_prior() {
     };
     let n = 1000;
     let samples = draw_samples::<Flex, MlpDenoiser<Flex>, 2>(
-        &ema, &objective, &preview, &[2], None, n, 99, &Default::default(),
+        &ema,
+        &objective,
+        &preview,
+        &[2],
+        None,
+        n,
+        99,
+        &Default::default(),
     )
     .unwrap();
     // Fresh data (another seed) and the prior N(0, I) as the two yardsticks.
     let data = ToyDistribution::GaussianMixture.dataset(n, 12345).unwrap();
     let mut prior = vec![0.0f32; 2 * n];
-    diffusion::kernels::philox::fill_normals(diffusion::kernels::NoiseKey::new(7, 0), 0, &mut prior);
+    diffusion::kernels::philox::fill_normals(
+        diffusion::kernels::NoiseKey::new(7, 0),
+        0,
+        &mut prior,
+    );
     let to_data = sliced_wasserstein2(&points(&samples), &points(&data.values), 64, 1).unwrap();
     let prior_to_data = sliced_wasserstein2(&points(&prior), &points(&data.values), 64, 1).unwrap();
     let data_to_data = {
         let other = ToyDistribution::GaussianMixture.dataset(n, 777).unwrap();
         sliced_wasserstein2(&points(&other.values), &points(&data.values), 64, 1).unwrap()
     };
-    eprintln!("SW2: samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}");
+    eprintln!(
+        "SW2: samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}"
+    );
     // With 1000 points the estimate has a floor: two independent data sets are `data_to_data`
     // apart. The samples must sit at that floor and far below the prior.
     assert!(
@@ -78,7 +93,8 @@ fn an_interrupted_and_resumed_run_repeats_the_uninterrupted_losses() {
     config.checkpoint_every = 10;
     config.gradient_accumulation = 2;
     let straight_dir = tempfile::tempdir().unwrap();
-    let straight = train::<Trainer>(&config, &quiet(straight_dir.path()), &Default::default()).unwrap();
+    let straight =
+        train::<Trainer>(&config, &quiet(straight_dir.path()), &Default::default()).unwrap();
 
     let split_dir = tempfile::tempdir().unwrap();
     let mut options = quiet(split_dir.path());
@@ -95,17 +111,26 @@ fn an_interrupted_and_resumed_run_repeats_the_uninterrupted_losses() {
 
     let mut resumed = part1.losses.clone();
     resumed.extend(&part2.losses);
-    assert_eq!(resumed, straight.losses, "the loss sequence must not change");
+    assert_eq!(
+        resumed, straight.losses,
+        "the loss sequence must not change"
+    );
     // The metrics file holds each step once, in order.
     let rows = diffusion::train::metrics::read_metrics(&part2.metrics).unwrap();
-    assert_eq!(rows.iter().map(|r| r.step).collect::<Vec<_>>(), (1..=40).collect::<Vec<_>>());
+    assert_eq!(
+        rows.iter().map(|r| r.step).collect::<Vec<_>>(),
+        (1..=40).collect::<Vec<_>>()
+    );
     // The final EMA weights agree bit for bit.
     let read = |dir: &Path| {
         let ckpt = latest_checkpoint(dir).unwrap();
         std::fs::read(ckpt.join("mlp_ema/diffusion_pytorch_model.safetensors")).unwrap()
     };
     assert_eq!(read(straight_dir.path()), read(split_dir.path()));
-    assert_eq!(list_checkpoints(split_dir.path()).len(), config.keep_checkpoints);
+    assert_eq!(
+        list_checkpoints(split_dir.path()).len(),
+        config.keep_checkpoints
+    );
 }
 
 #[test]
@@ -128,7 +153,11 @@ fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint()
     assert!(message.contains(&format!("step {step}")), "{message}");
     let ckpt = latest_checkpoint(dir.path()).expect("a checkpoint before the divergence");
     let state = read_state(&ckpt).unwrap();
-    assert!(state.step < step && step > 1, "diverged at {step}, checkpoint at {}", state.step);
+    assert!(
+        state.step < step && step > 1,
+        "diverged at {step}, checkpoint at {}",
+        state.step
+    );
     assert!(state.history.iter().all(|r| r.loss.is_finite()));
     load_mlp::<Flex>(&ckpt.join("mlp"), &Default::default()).unwrap();
 }

@@ -80,11 +80,15 @@ pub fn reference(
     match output {
         Ok(out) if out.status.success() => {
             let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+            let threads = if json["num_threads"].is_null() {
+                &json["threads"]
+            } else {
+                &json["num_threads"]
+            };
             let about = format!(
-                "torch {} / diffusers {}, {} threads",
+                "torch {} / diffusers {}, {threads} threads",
                 json["torch"].as_str().unwrap_or("?"),
                 json["diffusers"].as_str().unwrap_or("?"),
-                json["num_threads"]
             );
             Some((json, about))
         }

@@ -1,8 +1,9 @@
 //! `cargo xtask <task>`: the project's build runner (the rust-analyzer / ripgrep xtask pattern).
 //!
 //! Tasks:
-//! - `train`: the main job. Training is not built yet (see the training issue); until it is,
-//!   this prints the default forward process's schedule table and says so.
+//! - `train [ARGS]`: the main job: `diffusion train` built in release mode, by default a
+//!   class-conditional U-Net on the embedded MNIST subset (`--quick` for a one-minute run,
+//!   `--help` for the options).
 //! - `test`: everything CI checks, in order: formatting, clippy with warnings denied, the CUDA
 //!   build path, the docs, then the whole test suite. Installs the software Vulkan driver (lavapipe) the
 //!   wgpu kernel tests need when it is missing and apt-get is available.
@@ -43,22 +44,22 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         train              the main job (training is not implemented yet: prints the schedule table)\n  \
+         train [ARGS]       the main job: train on datasets/mnist-10k (--quick: ~1 minute; --help: options)\n  \
          test               fmt check, clippy -D warnings, CUDA build check, docs, then cargo test --workspace\n  \
-         bench [--cuda] [kernels|unet|sampling]  fused kernels vs unfused burn (wgpu, flex; CUDA on request); U-Net and DDIM sampling vs PyTorch\n  \
+         bench [--cuda] [kernels|unet|sampling|training]  fused kernels vs unfused burn (wgpu, flex; CUDA on request); U-Net, DDIM sampling and training vs PyTorch\n  \
          schedule [FAMILY]  s(t), σ(t), log-SNR, f(t), g(t) for vp|vp-cosine|subvp|ve|edm|flow"
     );
 }
 
-/// `cargo xtask bench [--cuda] [kernels|unet|sampling]`: the fused-kernel benchmark (with the
-/// CUDA backend on request), the U-Net and 50-step DDIM sampling against PyTorch/diffusers; all
-/// unless some are named.
+/// `cargo xtask bench [--cuda] [kernels|unet|sampling|training]`: the fused-kernel benchmark
+/// (with the CUDA backend on request), the U-Net, 50-step DDIM sampling and the training step
+/// against PyTorch/diffusers; all unless some are named.
 fn bench(args: &[String]) -> Result<(), String> {
     let cuda = args.iter().any(|a| a == "--cuda");
     let named: Vec<&str> = args
         .iter()
         .map(String::as_str)
-        .filter(|a| ["kernels", "unet", "sampling"].contains(a))
+        .filter(|a| ["kernels", "unet", "sampling", "training"].contains(a))
         .collect();
     let wanted = |name: &str| named.is_empty() || named.contains(&name);
     if wanted("kernels") {
@@ -80,13 +81,23 @@ fn bench(args: &[String]) -> Result<(), String> {
             &["bench", "-p", "diffusion", "--bench", "sampling"],
         )?;
     }
+    if wanted("training") {
+        test_suite::step(
+            "cargo bench (training step vs PyTorch)",
+            &["bench", "-p", "diffusion", "--bench", "training"],
+        )?;
+    }
     Ok(())
 }
 
-fn train(_args: &[String]) -> Result<(), String> {
-    println!(
-        "Training is not implemented yet: diffusion-train is planned (see the project's issues).\n\
-         Until it lands, the main job shows the forward process it will train under:\n"
-    );
-    schedule_table::print("vp")
+/// `cargo xtask train [ARGS]`: builds the command line in release mode and runs
+/// `diffusion train ARGS` (no arguments: the main job on the embedded MNIST subset).
+fn train(args: &[String]) -> Result<(), String> {
+    let mut cargo_args = vec!["run", "--release", "-p", "diffusion-cli"];
+    if args.iter().any(|a| a == "--backend") && args.iter().any(|a| a == "cuda") {
+        cargo_args.extend(["--features", "cuda"]);
+    }
+    cargo_args.extend(["--", "train"]);
+    cargo_args.extend(args.iter().map(String::as_str));
+    test_suite::step("diffusion train", &cargo_args)
 }

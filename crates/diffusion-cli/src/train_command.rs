@@ -83,14 +83,20 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
             "--data" | "--steps" | "--batch-size" | "--lr" | "--seed" => {
                 overrides.push((flag.to_string(), value(args, &mut i, flag)?.to_string()))
             }
-            other => return Err(format!("unknown option `{other}`; run `diffusion train --help`")),
+            other => {
+                return Err(format!(
+                    "unknown option `{other}`; run `diffusion train --help`"
+                ))
+            }
         }
         i += 1;
     }
     let (mut c, name) = match (&config, quick, &toy) {
         (Some(path), _, _) => (
             TrainConfig::from_file(path).map_err(|e| e.to_string())?,
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         ),
         (None, _, Some(t)) => (TrainConfig::toy(t), format!("toy-{t}")),
         (None, true, None) => (TrainConfig::quick(), "mnist-quick".into()),
@@ -119,6 +125,7 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
             _ => unreachable!("listed above"),
         }
     }
+    locate_embedded_dataset(&mut c);
     c.validate().map_err(|e| e.to_string())?;
     let mut options = RunOptions::new(output.unwrap_or_else(|| PathBuf::from("runs").join(name)));
     options.resume = resume;
@@ -131,8 +138,25 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
     }))
 }
 
+/// The default data path is relative to the repository root; run from elsewhere, it is found
+/// beside the sources this binary was built from.
+fn locate_embedded_dataset(config: &mut TrainConfig) {
+    if let DataConfig::Idx { path } = &mut config.data {
+        if path == diffusion_data::EMBEDDED_MNIST && !std::path::Path::new(path).exists() {
+            *path = format!(
+                "{}/../../{}",
+                env!("CARGO_MANIFEST_DIR"),
+                diffusion_data::EMBEDDED_MNIST
+            );
+        }
+    }
+}
+
 fn report(summary: &TrainSummary) {
-    println!("\ntrained steps {}..={}", summary.first_step, summary.last_step);
+    println!(
+        "\ntrained steps {}..={}",
+        summary.first_step, summary.last_step
+    );
     println!("  throughput: {:.1} images/s", summary.images_per_second);
     if let Some(c) = &summary.last_checkpoint {
         println!("  checkpoint: {} (diffusers layout)", c.display());
@@ -173,9 +197,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         #[cfg(not(feature = "cuda"))]
         "cuda" => {
-            return Err(
-                "this binary was built without CUDA; rebuild with `--features cuda`".into(),
-            )
+            return Err("this binary was built without CUDA; rebuild with `--features cuda`".into())
         }
         other => return Err(format!("unknown backend `{other}`; use flex, wgpu or cuda")),
     }
@@ -194,12 +216,16 @@ mod tests {
 
     #[test]
     fn flags_override_the_preset() {
-        let p = parse(&args(&["--quick", "--steps", "7", "--seed", "3", "--output", "o"]))
-            .unwrap()
-            .unwrap();
+        let p = parse(&args(&[
+            "--quick", "--steps", "7", "--seed", "3", "--output", "o",
+        ]))
+        .unwrap()
+        .unwrap();
         assert_eq!((p.config.steps, p.config.seed), (7, 3));
         assert_eq!(p.options.output_dir, PathBuf::from("o"));
-        assert!(parse(&args(&["--steps", "x"])).unwrap_err().contains("--steps"));
+        assert!(parse(&args(&["--steps", "x"]))
+            .unwrap_err()
+            .contains("--steps"));
         assert!(parse(&args(&["--bogus"])).unwrap_err().contains("--bogus"));
         assert!(parse(&args(&["--toy", "spiral"])).is_err());
     }

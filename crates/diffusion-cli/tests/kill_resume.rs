@@ -26,7 +26,13 @@ fn sigkill_mid_run_then_resume_finishes_from_the_last_checkpoint() {
     let out = dir.path().join("run");
     let args = |extra: &[&str]| {
         let mut a = vec![
-            "train", "--toy", "two-moons", "--steps", "3000", "--quiet", "--output",
+            "train",
+            "--toy",
+            "two-moons",
+            "--steps",
+            "3000",
+            "--quiet",
+            "--output",
         ];
         a.push(out.to_str().unwrap());
         a.extend_from_slice(extra);
@@ -41,7 +47,10 @@ fn sigkill_mid_run_then_resume_finishes_from_the_last_checkpoint() {
     // writing the next checkpoint), not before the first.
     let start = Instant::now();
     while complete_checkpoints(&out).len() < 2 {
-        assert!(start.elapsed() < Duration::from_secs(120), "no checkpoints appeared");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoints appeared"
+        );
         if let Some(status) = child.try_wait().unwrap() {
             panic!("training exited early: {status}");
         }
@@ -77,5 +86,8 @@ fn sigkill_mid_run_then_resume_finishes_from_the_last_checkpoint() {
         String::from_utf8_lossy(&resumed.stderr)
     );
     assert!(stdout.contains("..=3000"), "{stdout}");
-    assert!(complete_checkpoints(&out).last().unwrap().ends_with("003000"));
+    assert!(complete_checkpoints(&out)
+        .last()
+        .unwrap()
+        .ends_with("003000"));
 }

@@ -35,7 +35,7 @@ impl Dataset {
                 message: "holds no items".into(),
             });
         }
-        if values.len() % item_len != 0 {
+        if !values.len().is_multiple_of(item_len) {
             return Err(DataError::format(
                 source,
                 format!(

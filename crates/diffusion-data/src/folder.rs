@@ -50,7 +50,13 @@ pub fn load_image_folder(
         files.extend(entries.into_iter().filter(|p| is_image(p)).map(|p| (p, 0)));
     } else {
         for (label, class_dir) in class_dirs.iter().enumerate() {
-            class_names.push(class_dir.file_name().unwrap().to_string_lossy().into_owned());
+            class_names.push(
+                class_dir
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
             for p in sorted_entries(class_dir)? {
                 if is_image(&p) {
                     files.push((p, label as u32));

@@ -25,7 +25,7 @@ pub fn permutation(n: usize, seed: u64, stream: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
         // Multiply-shift maps the word onto 0..=i without modulo bias worth mentioning at n < 2³².
-        let j = ((draw(seed, stream, i as u64) >> 32) * (i as u64 + 1) >> 32) as usize;
+        let j = (((draw(seed, stream, i as u64) >> 32) * (i as u64 + 1)) >> 32) as usize;
         order.swap(i, j);
     }
     order

@@ -22,7 +22,12 @@ pub enum ToyDistribution {
 }
 
 /// The names [`ToyDistribution::parse`] accepts.
-pub const TOY_NAMES: [&str; 4] = ["gaussian-mixture", "two-moons", "swiss-roll", "checkerboard"];
+pub const TOY_NAMES: [&str; 4] = [
+    "gaussian-mixture",
+    "two-moons",
+    "swiss-roll",
+    "checkerboard",
+];
 
 impl ToyDistribution {
     /// Parses a name from [`TOY_NAMES`].
@@ -94,13 +99,7 @@ impl ToyDistribution {
                 let square = (u(0) * 8.0) as u32 % 8;
                 let row = square / 2;
                 let col = 2 * (square % 2) + (row % 2);
-                (
-                    [
-                        -2.0 + col as f64 + u(1),
-                        -2.0 + row as f64 + u(2),
-                    ],
-                    0,
-                )
+                ([-2.0 + col as f64 + u(1), -2.0 + row as f64 + u(2)], 0)
             }
         }
     }

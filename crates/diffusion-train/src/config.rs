@@ -343,7 +343,9 @@ impl TrainConfig {
         if self.batch_size == 0 {
             return bad("batch_size", "must be at least 1".into());
         }
-        if self.gradient_accumulation == 0 || self.batch_size % self.gradient_accumulation != 0 {
+        if self.gradient_accumulation == 0
+            || !self.batch_size.is_multiple_of(self.gradient_accumulation)
+        {
             return bad(
                 "gradient_accumulation",
                 format!(
@@ -353,20 +355,32 @@ impl TrainConfig {
             );
         }
         if !(0.0..1.0).contains(&self.label_dropout) {
-            return bad("label_dropout", format!("{} must be in [0, 1)", self.label_dropout));
+            return bad(
+                "label_dropout",
+                format!("{} must be in [0, 1)", self.label_dropout),
+            );
         }
         let o = &self.optimizer;
         if !(o.learning_rate.is_finite() && o.learning_rate > 0.0) {
-            return bad("optimizer.learning_rate", format!("{} must be > 0", o.learning_rate));
+            return bad(
+                "optimizer.learning_rate",
+                format!("{} must be > 0", o.learning_rate),
+            );
         }
         if !((0.0..1.0).contains(&o.beta1) && (0.0..1.0).contains(&o.beta2)) {
             return bad("optimizer.beta1/beta2", "must be in [0, 1)".into());
         }
         if !(o.epsilon > 0.0 && o.weight_decay >= 0.0) {
-            return bad("optimizer", "epsilon must be > 0 and weight_decay ≥ 0".into());
+            return bad(
+                "optimizer",
+                "epsilon must be > 0 and weight_decay ≥ 0".into(),
+            );
         }
         if !["cosine", "constant"].contains(&o.schedule.as_str()) {
-            return bad("optimizer.schedule", format!("`{}`: use cosine or constant", o.schedule));
+            return bad(
+                "optimizer.schedule",
+                format!("`{}`: use cosine or constant", o.schedule),
+            );
         }
         if let Some(c) = o.grad_clip {
             if !(c.is_finite() && c > 0.0) {
@@ -374,7 +388,10 @@ impl TrainConfig {
             }
         }
         if !(0.0..1.0).contains(&self.ema.max_decay) {
-            return bad("ema.max_decay", format!("{} must be in [0, 1)", self.ema.max_decay));
+            return bad(
+                "ema.max_decay",
+                format!("{} must be in [0, 1)", self.ema.max_decay),
+            );
         }
         if self.checkpoint_every == 0 || self.keep_checkpoints == 0 {
             return bad(
@@ -382,10 +399,16 @@ impl TrainConfig {
                 "must be at least 1".into(),
             );
         }
-        if !(self.objective.network_time_scale.is_finite() && self.objective.network_time_scale > 0.0) {
+        if !(self.objective.network_time_scale.is_finite()
+            && self.objective.network_time_scale > 0.0)
+        {
             return bad("objective.network_time_scale", "must be > 0".into());
         }
-        if let DataConfig::Toy { distribution, samples } = &self.data {
+        if let DataConfig::Toy {
+            distribution,
+            samples,
+        } = &self.data
+        {
             diffusion_data::ToyDistribution::parse(distribution)
                 .map_err(|e| TrainError::Config(format!("data.distribution: {e}")))?;
             if *samples == 0 {
@@ -407,7 +430,11 @@ mod tests {
 
     #[test]
     fn defaults_validate_and_round_trip_through_json_and_toml() {
-        for c in [TrainConfig::default(), TrainConfig::quick(), TrainConfig::toy("two-moons")] {
+        for c in [
+            TrainConfig::default(),
+            TrainConfig::quick(),
+            TrainConfig::toy("two-moons"),
+        ] {
             c.validate().unwrap();
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(serde_json::from_str::<TrainConfig>(&json).unwrap(), c);
@@ -421,18 +448,30 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let mut c = TrainConfig::default();
-        c.gradient_accumulation = 3;
-        assert!(c.validate().unwrap_err().to_string().contains("gradient_accumulation"));
+        let c = TrainConfig {
+            gradient_accumulation: 3,
+            ..TrainConfig::default()
+        };
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("gradient_accumulation"));
         let err = serde_json::from_str::<TrainConfig>(r#"{"stepz": 3}"#).unwrap_err();
         assert!(err.to_string().contains("stepz"), "{err}");
         let mut c = TrainConfig::default();
         c.objective.prediction = "noise".into();
         assert!(c.validate().unwrap_err().to_string().contains("noise"));
-        let mut c = TrainConfig::default();
-        c.model = ModelConfig::Unet {
-            config: serde_json::json!({"sample_size": 28, "block_out_channelz": [4]}),
+        let c = TrainConfig {
+            model: ModelConfig::Unet {
+                config: serde_json::json!({"sample_size": 28, "block_out_channelz": [4]}),
+            },
+            ..TrainConfig::default()
         };
-        assert!(c.validate().unwrap_err().to_string().contains("block_out_channelz"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("block_out_channelz"));
     }
 }

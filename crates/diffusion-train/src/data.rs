@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use diffusion_data::{
-    flip_horizontally, load_idx_dir, load_image_folder, order, Dataset, EpochOrder,
-    ToyDistribution,
+    flip_horizontally, load_idx_dir, load_image_folder, order, Dataset, EpochOrder, ToyDistribution,
 };
 
 use crate::config::{DataConfig, TrainConfig};

@@ -9,8 +9,11 @@ use crate::error::{TrainError, TrainResult};
 
 fn save(img: &RgbImage, path: &Path) -> TrainResult<()> {
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(|e| TrainError::io(path, std::io::Error::other(e)))?;
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| TrainError::io(path, std::io::Error::other(e)))?;
     diffusion_model::weights::write_atomically(path, &bytes)?;
     Ok(())
 }
@@ -76,21 +79,54 @@ pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
         .map(|&(s, l)| (s as f64, l.log10()))
         .collect();
     if finite.len() >= 2 {
-        let (x0, x1) = (finite[0].0, finite[finite.len() - 1].0.max(finite[0].0 + 1.0));
-        let lo = finite.iter().map(|p| p.1).fold(f64::INFINITY, f64::min).floor();
-        let hi = finite.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max).ceil().max(lo + 1.0);
+        let (x0, x1) = (
+            finite[0].0,
+            finite[finite.len() - 1].0.max(finite[0].0 + 1.0),
+        );
+        let lo = finite
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::INFINITY, f64::min)
+            .floor();
+        let hi = finite
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::NEG_INFINITY, f64::max)
+            .ceil()
+            .max(lo + 1.0);
         let px = |x: f64| margin + (x - x0) / (x1 - x0) * (width as f64 - 2.0 * margin);
-        let py = |y: f64| height as f64 - margin - (y - lo) / (hi - lo) * (height as f64 - 2.0 * margin);
+        let py =
+            |y: f64| height as f64 - margin - (y - lo) / (hi - lo) * (height as f64 - 2.0 * margin);
         let mut decade = lo;
         while decade <= hi {
-            line(&mut img, (margin, py(decade)), (width as f64 - margin, py(decade)), Rgb([225, 225, 225]));
+            line(
+                &mut img,
+                (margin, py(decade)),
+                (width as f64 - margin, py(decade)),
+                Rgb([225, 225, 225]),
+            );
             decade += 1.0;
         }
         let axis = Rgb([0, 0, 0]);
-        line(&mut img, (margin, margin), (margin, height as f64 - margin), axis);
-        line(&mut img, (margin, height as f64 - margin), (width as f64 - margin, height as f64 - margin), axis);
+        line(
+            &mut img,
+            (margin, margin),
+            (margin, height as f64 - margin),
+            axis,
+        );
+        line(
+            &mut img,
+            (margin, height as f64 - margin),
+            (width as f64 - margin, height as f64 - margin),
+            axis,
+        );
         for w in finite.windows(2) {
-            line(&mut img, (px(w[0].0), py(w[0].1)), (px(w[1].0), py(w[1].1)), Rgb([190, 190, 190]));
+            line(
+                &mut img,
+                (px(w[0].0), py(w[0].1)),
+                (px(w[1].0), py(w[1].1)),
+                Rgb([190, 190, 190]),
+            );
         }
         let alpha = 2.0 / 51.0;
         let mut smooth = finite[0].1;
@@ -147,6 +183,11 @@ mod tests {
         let points: Vec<(u64, f64)> = (1..100).map(|s| (s, 1.0 / s as f64)).collect();
         write_loss_curve(&curve, &points).unwrap();
         assert_eq!(image::open(&curve).unwrap().width(), 800);
-        write_scatter(&dir.path().join("s.png"), &[0.0, 0.0], &[1.0, f32::INFINITY, f32::NAN, 0.5]).unwrap();
+        write_scatter(
+            &dir.path().join("s.png"),
+            &[0.0, 0.0],
+            &[1.0, f32::INFINITY, f32::NAN, 0.5],
+        )
+        .unwrap();
     }
 }

@@ -58,7 +58,13 @@ pub fn read_metrics(path: &Path) -> TrainResult<Vec<MetricsRow>> {
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
             let num = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok());
-            match (f.first().and_then(|v| v.parse().ok()), num(1), num(2), num(3), num(4)) {
+            match (
+                f.first().and_then(|v| v.parse().ok()),
+                num(1),
+                num(2),
+                num(3),
+                num(4),
+            ) {
                 (Some(step), Some(loss), Some(lr), Some(grad_norm), Some(ips)) => Ok(MetricsRow {
                     step,
                     loss,

@@ -64,6 +64,8 @@ impl<B: Backend> TrainableNetwork<B, 2> for MlpDenoiser<B> {
 
     fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
         let dim = self.config().data_dim;
-        (shape != [dim]).then(|| format!("the MLP takes points of dimension {dim}; the data items are {shape:?}"))
+        (shape != [dim]).then(|| {
+            format!("the MLP takes points of dimension {dim}; the data items are {shape:?}")
+        })
     }
 }

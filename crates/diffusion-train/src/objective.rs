@@ -120,7 +120,7 @@ impl Objective {
                          v_prediction, not {prediction:?}"
                     )));
                 }
-                if !(config.min_snr_gamma > 0.0) {
+                if !(config.min_snr_gamma.is_finite() && config.min_snr_gamma > 0.0) {
                     return Err(TrainError::Config(format!(
                         "objective.min_snr_gamma: {} must be > 0",
                         config.min_snr_gamma
@@ -130,8 +130,8 @@ impl Objective {
             }
             other => {
                 return Err(TrainError::Config(format!(
-                    "objective.weighting: unknown `{other}`; choose uniform, min-snr or sigma-squared"
-                )))
+                "objective.weighting: unknown `{other}`; choose uniform, min-snr or sigma-squared"
+            )))
             }
         };
         Ok(Self {
@@ -182,7 +182,11 @@ impl Objective {
             Weighting::SigmaSquared => sigma * sigma,
             Weighting::MinSnr(gamma) => {
                 // SNR = s²/σ²; each ratio is written so that SNR = 0 and SNR = ∞ give finite values.
-                let snr = if sigma == 0.0 { f64::INFINITY } else { (s / sigma).powi(2) };
+                let snr = if sigma == 0.0 {
+                    f64::INFINITY
+                } else {
+                    (s / sigma).powi(2)
+                };
                 let clipped = snr.min(gamma);
                 match self.prediction {
                     // min(SNR, γ)/SNR: 1 while SNR ≤ γ.
@@ -228,7 +232,11 @@ mod tests {
         let d = o.draw(0.999_999).unwrap();
         assert_eq!(d.t, 999.0);
         // ᾱ_999 of the linear table is about 4.0358e-5.
-        assert!((d.signal_scale.powi(2) - 4.0358e-5).abs() < 1e-8, "{}", d.signal_scale);
+        assert!(
+            (d.signal_scale.powi(2) - 4.0358e-5).abs() < 1e-8,
+            "{}",
+            d.signal_scale
+        );
         assert_eq!(o.draw(0.0).unwrap().t, 0.0);
         assert_eq!((d.target_x0, d.target_eps, d.weight), (0.0, 1.0, 1.0));
     }
@@ -254,7 +262,10 @@ mod tests {
                 p.signal_scale_derivative,
                 p.noise_std_derivative,
             );
-            assert!((target - expected).abs() < 1e-12, "{pred}: {target} vs {expected}");
+            assert!(
+                (target - expected).abs() < 1e-12,
+                "{pred}: {target} vs {expected}"
+            );
         }
         // Rectified flow: x_t = (1 − t)x₀ + tε, velocity ε − x₀.
         let d = objective("flow", "velocity", "uniform").draw(0.5).unwrap();
@@ -275,7 +286,10 @@ mod tests {
                     _ => snr.min(5.0) / (snr + 1.0),
                 };
                 if snr.is_finite() && snr > 0.0 {
-                    assert!((d.weight - expected).abs() <= 1e-9 * expected.max(1.0), "{pred} {u}");
+                    assert!(
+                        (d.weight - expected).abs() <= 1e-9 * expected.max(1.0),
+                        "{pred} {u}"
+                    );
                 }
             }
         }

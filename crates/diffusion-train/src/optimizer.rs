@@ -121,7 +121,11 @@ impl<B: AutodiffBackend> ModuleMapper<B> for StepMapper<'_, B> {
         };
         let m = m.mul_scalar(c.beta1) + g.clone().mul_scalar(1.0 - c.beta1);
         let v = v.mul_scalar(c.beta2) + g.powi_scalar(2).mul_scalar(1.0 - c.beta2);
-        let denom = v.clone().div_scalar(self.bias2).sqrt().add_scalar(c.epsilon);
+        let denom = v
+            .clone()
+            .div_scalar(self.bias2)
+            .sqrt()
+            .add_scalar(c.epsilon);
         let update = m.clone().div_scalar(self.bias1) / denom;
         let theta = theta.mul_scalar(1.0 - self.lr * c.weight_decay) - update.mul_scalar(self.lr);
         self.moments.insert(
@@ -148,7 +152,13 @@ impl<B: Backend> AdamW<B> {
 
     /// One update of `module` with learning rate `lr`, the gradients first scaled by
     /// `grad_scale` (clipping and accumulation averaging).
-    pub fn step<A, M>(&mut self, module: M, mut grads: GradientsParams, lr: f64, grad_scale: f64) -> M
+    pub fn step<A, M>(
+        &mut self,
+        module: M,
+        mut grads: GradientsParams,
+        lr: f64,
+        grad_scale: f64,
+    ) -> M
     where
         A: AutodiffBackend<InnerBackend = B>,
         M: AutodiffModule<A>,
@@ -214,7 +224,13 @@ impl<B: Backend> AdamW<B> {
             for (key, &len) in expected {
                 let exp_avg = take(format!("exp_avg.{key}"), len)?;
                 let exp_avg_sq = take(format!("exp_avg_sq.{key}"), len)?;
-                moments.insert(key.clone(), Moments { exp_avg, exp_avg_sq });
+                moments.insert(
+                    key.clone(),
+                    Moments {
+                        exp_avg,
+                        exp_avg_sq,
+                    },
+                );
             }
         }
         Ok(Self {

@@ -16,7 +16,7 @@ use crate::images::{write_grid, write_scatter};
 use crate::objective::Objective;
 
 /// The preview's noise seed is the run's, shifted so it never coincides with training noise.
-const PREVIEW_SEED_OFFSET: u64 = 0x5EED_0F_5A3F;
+const PREVIEW_SEED_OFFSET: u64 = 0x005E_ED0F_5A3F;
 
 /// Draws `n` samples (rank-`D` items of `item_shape`) from `network` with the preview sampler;
 /// `labels` are per sample (class-conditional models), guided with `null_class` at `scale`.

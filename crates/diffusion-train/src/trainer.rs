@@ -303,12 +303,18 @@ where
                     }
                 })
                 .collect();
-            Some(Tensor::<B, 1, Int>::from_data(TensorData::new(ids, [n]), device))
+            Some(Tensor::<B, 1, Int>::from_data(
+                TensorData::new(ids, [n]),
+                device,
+            ))
         }
         _ => None,
     };
     let out = model.run(noised.x_t, times, labels)?;
-    let per_sample = (out - target).powi_scalar(2).reshape([n as i32, -1]).mean_dim(1);
+    let per_sample = (out - target)
+        .powi_scalar(2)
+        .reshape([n as i32, -1])
+        .mean_dim(1);
     let uniform = draws.iter().all(|d| d.weight == 1.0);
     let loss = if uniform {
         per_sample.mean()
@@ -369,7 +375,13 @@ where
     fs::create_dir_all(&samples_dir).map_err(|e| TrainError::io(&samples_dir, e))?;
 
     let mut batches = Batches::new(config, data);
-    let preview_data: Vec<f32> = batches.data().values.iter().take(2 * 2000).copied().collect();
+    let preview_data: Vec<f32> = batches
+        .data()
+        .values
+        .iter()
+        .take(2 * 2000)
+        .copied()
+        .collect();
     let item_shape = batches.data().item_shape.clone();
     let micro = config.batch_size / config.gradient_accumulation;
     let first_step = state.step + 1;
@@ -486,7 +498,8 @@ where
         metrics.append(&row)?;
         state.history.push(row);
         losses.push(loss_value);
-        if options.progress && (step % log_every == 0 || step == config.steps || step == first_step) {
+        if options.progress && (step % log_every == 0 || step == config.steps || step == first_step)
+        {
             let done = (step - first_step + 1) as f64;
             let per_step = train_seconds / done;
             let eta = per_step * (config.steps - step) as f64;
