@@ -41,15 +41,8 @@ pub fn ms(d: Duration) -> f64 {
 /// The 1×28×28 class-conditional U-Net of the MNIST workloads (block_out_channels (16, 32, 32),
 /// layers_per_block 1, norm_num_groups 8, attention at the lowest level).
 pub fn mnist_config() -> diffusion::model::UNet2DConfig {
-    let json = r#"{
-        "sample_size": 28, "in_channels": 1, "out_channels": 1,
-        "block_out_channels": [16, 32, 32], "layers_per_block": 1, "norm_num_groups": 8,
-        "down_block_types": ["DownBlock2D", "DownBlock2D", "AttnDownBlock2D"],
-        "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"],
-        "attention_head_dim": 8, "num_class_embeds": 11,
-        "flip_sin_to_cos": true, "freq_shift": 0
-    }"#;
-    diffusion::model::UNet2DConfig::from_json_str(json, "mnist bench config")
+    let json = diffusion::train::config::mnist_unet_config().to_string();
+    diffusion::model::UNet2DConfig::from_json_str(&json, "mnist bench config")
         .expect("valid")
         .config
 }
