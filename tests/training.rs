@@ -10,7 +10,7 @@ use diffusion::math::distance::sliced_wasserstein2;
 use diffusion::model::weights::load_mlp;
 use diffusion::model::MlpDenoiser;
 use diffusion::train::checkpoint::{latest_checkpoint, list_checkpoints, read_state};
-use diffusion::train::config::PreviewConfig;
+use diffusion::train::config::{ModelConfig, PreviewConfig};
 use diffusion::train::objective::Objective;
 use diffusion::train::preview::draw_samples;
 use diffusion::train::{train, RunOptions, TrainConfig, TrainError};
@@ -29,38 +29,24 @@ fn points(flat: &[f32]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-#[test]
-fn a_trained_mlp_samples_near_the_data_and_far_from_the_prior() {
-    let dir = tempfile::tempdir().unwrap();
+/// The toy config with another objective; `time_scale` maps its network time onto the MLP's
+/// sinusoidal features (built for times in the hundreds, like timesteps).
+fn with_objective(process: &str, prediction: &str, time_scale: f64) -> TrainConfig {
     let mut config = TrainConfig::toy("gaussian-mixture");
     config.steps = 1500;
     config.checkpoint_every = 1500;
-    let summary = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap();
-    assert_eq!(summary.last_step, 1500);
-    let first: f64 = summary.losses[..50].iter().sum::<f64>() / 50.0;
-    let last: f64 = summary.losses[1450..].iter().sum::<f64>() / 50.0;
-    assert!(last < 0.6 * first, "loss fell from {first} to {last} only");
+    config.objective.process = process.into();
+    config.objective.prediction = prediction.into();
+    config.objective.sigma_data = 1.0;
+    if let ModelConfig::Mlp { config: mlp } = &mut config.model {
+        mlp.time_scale = time_scale;
+    }
+    config
+}
 
-    let ckpt = summary.last_checkpoint.unwrap();
-    let ema = load_mlp::<Flex>(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
-    let objective = Objective::from_config(&config.objective).unwrap();
-    let preview = PreviewConfig {
-        sampler: "ddim".into(),
-        steps: 100,
-        ..PreviewConfig::default()
-    };
+#[test]
+fn trained_mlps_sample_near_the_data_and_far_from_the_prior() {
     let n = 1000;
-    let samples = draw_samples::<Flex, MlpDenoiser<Flex>, 2>(
-        &ema,
-        &objective,
-        &preview,
-        &[2],
-        None,
-        n,
-        99,
-        &Default::default(),
-    )
-    .unwrap();
     // Fresh data (another seed) and the prior N(0, I) as the two yardsticks.
     let data = ToyDistribution::GaussianMixture.dataset(n, 12345).unwrap();
     let mut prior = vec![0.0f32; 2 * n];
@@ -69,21 +55,57 @@ fn a_trained_mlp_samples_near_the_data_and_far_from_the_prior() {
         0,
         &mut prior,
     );
-    let to_data = sliced_wasserstein2(&points(&samples), &points(&data.values), 64, 1).unwrap();
     let prior_to_data = sliced_wasserstein2(&points(&prior), &points(&data.values), 64, 1).unwrap();
     let data_to_data = {
         let other = ToyDistribution::GaussianMixture.dataset(n, 777).unwrap();
         sliced_wasserstein2(&points(&other.values), &points(&data.values), 64, 1).unwrap()
     };
-    eprintln!(
-        "SW2: samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}"
-    );
-    // With 1000 points the estimate has a floor: two independent data sets are `data_to_data`
-    // apart. The samples must sit at that floor and far below the prior.
-    assert!(
-        to_data < 1.5 * data_to_data && to_data < 0.5 * prior_to_data,
-        "samples are {to_data} from the data; the prior {prior_to_data}, fresh data {data_to_data}"
-    );
+    for (process, prediction, time_scale, sampler) in [
+        ("ddpm", "epsilon", 1.0, "ddim"),
+        ("flow", "velocity", 1000.0, "flow-euler"),
+        ("edm", "edm", 250.0, "heun"),
+    ] {
+        let config = with_objective(process, prediction, time_scale);
+        let dir = tempfile::tempdir().unwrap();
+        let summary = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap();
+        assert_eq!(summary.last_step, 1500);
+        let first: f64 = summary.losses[..50].iter().sum::<f64>() / 50.0;
+        let last: f64 = summary.losses[1450..].iter().sum::<f64>() / 50.0;
+        assert!(
+            last < 0.8 * first,
+            "{prediction}: loss fell from {first} to {last} only"
+        );
+
+        let ckpt = summary.last_checkpoint.unwrap();
+        let ema = load_mlp::<Flex>(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
+        let objective = Objective::from_config(&config.objective).unwrap();
+        let preview = PreviewConfig {
+            sampler: sampler.into(),
+            steps: 100,
+            ..PreviewConfig::default()
+        };
+        let samples = draw_samples::<Flex, MlpDenoiser<Flex>, 2>(
+            &ema,
+            &objective,
+            &preview,
+            &[2],
+            None,
+            n,
+            99,
+            &Default::default(),
+        )
+        .unwrap();
+        let to_data = sliced_wasserstein2(&points(&samples), &points(&data.values), 64, 1).unwrap();
+        eprintln!(
+            "{process}/{prediction}: SW2 samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}"
+        );
+        // With 1000 points the estimate has a floor: two independent data sets are
+        // `data_to_data` apart. The samples must sit near that floor and far below the prior.
+        assert!(
+            to_data < 1.5 * data_to_data && to_data < 0.5 * prior_to_data,
+            "{prediction}: samples are {to_data} from the data; the prior {prior_to_data}, fresh data {data_to_data}"
+        );
+    }
 }
 
 #[test]
@@ -160,4 +182,23 @@ fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint()
     );
     assert!(state.history.iter().all(|r| r.loss.is_finite()));
     load_mlp::<Flex>(&ckpt.join("mlp"), &Default::default()).unwrap();
+}
+
+#[test]
+fn training_on_wgpu_follows_the_same_losses_as_on_flex() {
+    use burn::backend::wgpu::{Wgpu, WgpuDevice};
+    let mut config = TrainConfig::toy("two-moons");
+    config.steps = 4;
+    config.preview.steps = 2;
+    let flex_dir = tempfile::tempdir().unwrap();
+    let flex = train::<Trainer>(&config, &quiet(flex_dir.path()), &Default::default()).unwrap();
+    let wgpu_dir = tempfile::tempdir().unwrap();
+    let wgpu =
+        train::<Autodiff<Wgpu>>(&config, &quiet(wgpu_dir.path()), &WgpuDevice::default()).unwrap();
+    // Same weights, data order, timesteps and noise (Philox in-kernel on wgpu, its CPU twin on
+    // flex): the losses agree to float rounding.
+    for (a, b) in flex.losses.iter().zip(&wgpu.losses) {
+        assert!((a - b).abs() <= 1e-4 * a.abs(), "flex {a} vs wgpu {b}");
+    }
+    assert_eq!(flex.losses.len(), 4);
 }

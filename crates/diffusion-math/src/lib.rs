@@ -11,6 +11,7 @@
 //! - [`coefficients`]: (s, σ) ↔ (f, g), closed-form and numerical.
 //! - [`moments`] and [`ode`]: the Itô moment ODEs and the RK4 / Dormand–Prince integrators.
 //! - [`tweedie`] and [`parameterization`]: posterior means and ε / x₀ / v / score / velocity.
+//! - [`preconditioning`]: EDM's c_skip, c_out, c_in, c_noise and training noise distribution.
 //! - [`kl`]: Gaussian KL divergences and the prior term of the variational bound.
 //! - [`sampler_coefficients`]: DDIM(η)/DDPM, Euler, Euler–Maruyama, Heun, DPM-Solver++(2M) steps
 //!   as the four coefficients of `x_next = c_x·x + c_d·D + c_p·D_prev + c_z·z`.
@@ -34,6 +35,7 @@ pub mod mixture;
 pub mod moments;
 pub mod ode;
 pub mod parameterization;
+pub mod preconditioning;
 pub mod process;
 pub mod quadrature;
 pub mod rng;
@@ -47,4 +49,5 @@ pub use families::{
 };
 pub use mixture::{GaussianMixture, MixtureMarginal};
 pub use parameterization::{Prediction, SignalNoise};
+pub use preconditioning::EdmPreconditioning;
 pub use process::{ForwardProcess, GaussianTransition, ProcessPoint};

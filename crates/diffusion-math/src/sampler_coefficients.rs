@@ -35,12 +35,12 @@ impl StepCoefficients {
 
 /// The probability-flow drift `f x − ½ g² ∇log p` written as `a·x + b·D`, using the score of
 /// the denoiser `∇log p = (s D − x)/σ²` (Tweedie): `a = f + ½g²/σ²`, `b = −½g² s/σ²`.
+/// With `f = s'/s` and `g² = 2σσ' − 2fσ²` these are `a = σ'/σ`, `b = s' − σ' s/σ` (the
+/// conditional velocity `s' x₀ + σ' ε`), the form used here: it stays finite where s → 0
+/// (rectified flow at t = 1, where f and g² diverge).
 pub fn flow_drift(p: &ProcessPoint) -> (f64, f64) {
-    let inv_var = 1.0 / (p.noise_std * p.noise_std);
-    (
-        p.drift_coef + 0.5 * p.diffusion_sq * inv_var,
-        -0.5 * p.diffusion_sq * p.signal_scale * inv_var,
-    )
+    let ratio = p.noise_std_derivative / p.noise_std;
+    (ratio, p.signal_scale_derivative - ratio * p.signal_scale)
 }
 
 /// DDIM from `from` to `to` with stochasticity `η` (Song, Meng & Ermon 2021, eq. 12 and 16),

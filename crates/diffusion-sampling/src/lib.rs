@@ -25,7 +25,7 @@ pub mod run;
 pub mod samplers;
 pub mod scheduler_config;
 
-pub use denoiser::{Denoiser, Guided, MixtureDenoiser, NetworkDenoiser};
+pub use denoiser::{Denoiser, EdmDenoiser, Guided, MixtureDenoiser, NetworkDenoiser};
 pub use error::{SamplingError, SamplingResult};
 pub use plan::SamplingPlan;
 pub use run::{NoiseIdentity, Run};

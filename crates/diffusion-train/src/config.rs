@@ -80,17 +80,24 @@ impl ModelConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct ObjectiveConfig {
     /// `ddpm` (diffusers' linear-β table over 1000 timesteps, saved as scheduler_config.json) or a
-    /// continuous family: `vp`, `vp-cosine`, `subvp`, `ve`, `flow` (rectified flow).
+    /// continuous family: `vp`, `vp-cosine`, `subvp`, `ve`, `edm`, `flow` (rectified flow).
     pub process: String,
-    /// `epsilon`, `sample`, `v_prediction`, `score` or `velocity` (flow matching).
+    /// `epsilon`, `sample`, `v_prediction`, `score`, `velocity` (flow matching), or `edm`
+    /// (Karras et al.'s preconditioned network and loss; needs the `edm` process).
     pub prediction: String,
     /// `uniform`, `min-snr` (Hang et al. 2023) or `sigma-squared` (λ(t) = σ², Song et al. 2021).
     pub weighting: String,
     /// γ of min-SNR weighting.
     pub min_snr_gamma: f64,
     /// The network is fed `network_time_scale × t` (1 for discrete timesteps; 1000 suits a
-    /// U-Net on a continuous t ∈ [0, 1]).
+    /// U-Net on a continuous t ∈ [0, 1]). EDM feeds `¼ ln σ` instead.
     pub network_time_scale: f64,
+    /// EDM: the data's standard deviation σ_d (0.5 for images in [−1, 1]).
+    pub sigma_data: f64,
+    /// EDM: mean of ln σ during training.
+    pub p_mean: f64,
+    /// EDM: standard deviation of ln σ during training.
+    pub p_std: f64,
 }
 
 impl Default for ObjectiveConfig {
@@ -101,6 +108,9 @@ impl Default for ObjectiveConfig {
             weighting: "uniform".into(),
             min_snr_gamma: 5.0,
             network_time_scale: 1.0,
+            sigma_data: 0.5,
+            p_mean: -1.2,
+            p_std: 1.2,
         }
     }
 }

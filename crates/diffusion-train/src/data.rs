@@ -13,6 +13,8 @@ use crate::error::TrainResult;
 pub mod streams {
     /// Timesteps.
     pub const TIME: u64 = 1;
+    /// The second uniform of a time draw (EDM's Box–Muller).
+    pub const TIME_PAIR: u64 = 5;
     /// Label dropout.
     pub const DROPOUT: u64 = 2;
     /// Horizontal flips.

@@ -4,12 +4,17 @@
 //! Loss `L = E_t E_{x₀,ε} [ λ(t) ‖net(s x₀ + σ ε, t) − (a x₀ + b ε)‖² ]` (Ho et al. 2020 for ε,
 //! Salimans & Ho 2022 for v, Song et al. 2021 for the score with λ = σ², Lipman et al. 2023 /
 //! Liu et al. 2023 for the flow velocity `ṡ x₀ + σ̇ ε`). Min-SNR-γ weights (Hang et al. 2023)
-//! are written per prediction so they stay finite at SNR 0 and ∞.
+//! are written per prediction so they stay finite at SNR 0 and ∞. EDM (Karras et al. 2022)
+//! fits the same form: the network sees `c_in·x_t` at time `¼ ln σ` and regresses
+//! `(x₀ − c_skip·x_t)/c_out`, with `λ·c_out² = 1`.
 
 use std::sync::Arc;
 
 use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
-use diffusion_math::{ForwardProcess, Prediction, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear};
+use diffusion_math::{
+    Edm, EdmPreconditioning, ForwardProcess, Prediction, RectifiedFlow, SubVp, Ve, VpCosine,
+    VpLinear,
+};
 
 use crate::config::ObjectiveConfig;
 use crate::error::{TrainError, TrainResult};
@@ -28,7 +33,7 @@ pub enum Weighting {
     SigmaSquared,
 }
 
-/// One sample's draw: its time, noising coefficients, target coefficients and weight.
+/// One sample's draw: its time, the network's input and time, the target and the weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SampleDraw {
     /// Process time.
@@ -37,6 +42,12 @@ pub struct SampleDraw {
     pub signal_scale: f64,
     /// σ(t).
     pub noise_std: f64,
+    /// The network input is `input_x0·x₀ + input_eps·ε` (s and σ, times c_in for EDM).
+    pub input_x0: f64,
+    /// See `input_x0`.
+    pub input_eps: f64,
+    /// The network's time input.
+    pub network_time: f64,
     /// Target = `target_x0 · x₀ + target_eps · ε`.
     pub target_x0: f64,
     /// See `target_x0`.
@@ -58,6 +69,8 @@ pub struct Objective {
     pub network_time_scale: f64,
     /// diffusers' scheduler config, for the `ddpm` process (saved beside the model).
     pub scheduler: Option<diffusion_sampling::SchedulerConfig>,
+    /// EDM preconditioning, when the prediction is `edm` (then `prediction` is x₀ of `D`).
+    pub edm: Option<EdmPreconditioning>,
 }
 
 impl std::fmt::Debug for Objective {
@@ -73,6 +86,9 @@ impl std::fmt::Debug for Objective {
 impl Objective {
     /// Builds the objective a config names; unknown names are errors listing the choices.
     pub fn from_config(config: &ObjectiveConfig) -> TrainResult<Self> {
+        if config.prediction == "edm" || config.process == "edm" {
+            return Self::edm(config);
+        }
         let prediction = Prediction::parse(&config.prediction)
             .map_err(|e| TrainError::Config(format!("objective.prediction: {e}")))?;
         let mut scheduler = None;
@@ -140,13 +156,59 @@ impl Objective {
             weighting,
             network_time_scale: config.network_time_scale,
             scheduler,
+            edm: None,
         })
     }
 
-    /// The draw for a uniform number `u ∈ [0, 1)`: a discrete process takes timestep
-    /// `⌊u·N⌋`; a continuous one `t = t_min + δ + u·(t_max − t_min − δ)` with δ = 10⁻⁵ of the
-    /// span, so σ(t) > 0 for score targets.
-    pub fn draw(&self, u: f64) -> TrainResult<SampleDraw> {
+    /// The EDM objective: process `edm`, prediction `edm`, its own σ distribution and weight.
+    fn edm(config: &ObjectiveConfig) -> TrainResult<Self> {
+        if config.prediction != "edm" || config.process != "edm" {
+            return Err(TrainError::Config(format!(
+                "objective: EDM preconditioning needs process = \"edm\" and prediction = \"edm\" \
+                 together (got process `{}`, prediction `{}`)",
+                config.process, config.prediction
+            )));
+        }
+        if config.weighting != "uniform" {
+            return Err(TrainError::Config(
+                "objective.weighting: EDM has its own weight λ(σ) = 1/c_out²; leave `uniform`"
+                    .into(),
+            ));
+        }
+        let pre = EdmPreconditioning::new(config.sigma_data, config.p_mean, config.p_std)
+            .map_err(|e| TrainError::Config(format!("objective: {e}")))?;
+        Ok(Self {
+            process: Arc::new(Edm::karras_default()),
+            prediction: Prediction::Sample,
+            weighting: Weighting::Uniform,
+            network_time_scale: 1.0,
+            scheduler: None,
+            edm: Some(pre),
+        })
+    }
+
+    /// The draw for two independent uniform numbers in [0, 1): a discrete process takes
+    /// timestep `⌊u·N⌋`; a continuous one `t = t_min + δ + u·(t_max − t_min − δ)` with δ = 10⁻⁵
+    /// of the span, so σ(t) > 0 for score targets; EDM draws `ln σ ~ N(P_mean, P_std²)` from
+    /// both (Box–Muller).
+    pub fn draw(&self, u: f64, u2: f64) -> TrainResult<SampleDraw> {
+        if let Some(pre) = &self.edm {
+            let z = (-2.0 * (1.0 - u).ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            let sigma = pre.training_sigma(z).clamp(1e-4, self.process.t_max());
+            let (a, b) = pre.target_coefficients(sigma);
+            let c_in = pre.c_in(sigma);
+            return Ok(SampleDraw {
+                t: sigma,
+                signal_scale: 1.0,
+                noise_std: sigma,
+                input_x0: c_in,
+                input_eps: c_in * sigma,
+                network_time: pre.c_noise(sigma),
+                target_x0: a,
+                target_eps: b,
+                weight: 1.0,
+            });
+        }
         let p = &self.process;
         let t = match p.num_train_timesteps() {
             Some(n) => ((u * n as f64).floor()).min(n as f64 - 1.0),
@@ -169,6 +231,9 @@ impl Objective {
             t,
             signal_scale: s,
             noise_std: sigma,
+            input_x0: s,
+            input_eps: sigma,
+            network_time: t * self.network_time_scale,
             target_x0,
             target_eps,
             weight: self.weight(s, sigma),
@@ -229,7 +294,7 @@ mod tests {
     #[test]
     fn discrete_draws_are_integer_timesteps_of_the_ddpm_table() {
         let o = objective("ddpm", "epsilon", "uniform");
-        let d = o.draw(0.999_999).unwrap();
+        let d = o.draw(0.999_999, 0.5).unwrap();
         assert_eq!(d.t, 999.0);
         // ᾱ_999 of the linear table is about 4.0358e-5.
         assert!(
@@ -237,7 +302,7 @@ mod tests {
             "{}",
             d.signal_scale
         );
-        assert_eq!(o.draw(0.0).unwrap().t, 0.0);
+        assert_eq!(o.draw(0.0, 0.5).unwrap().t, 0.0);
         assert_eq!((d.target_x0, d.target_eps, d.weight), (0.0, 1.0, 1.0));
     }
 
@@ -253,7 +318,7 @@ mod tests {
         ];
         for (pred, want) in cases {
             let o = objective("vp", pred, "uniform");
-            let d = o.draw(0.37).unwrap();
+            let d = o.draw(0.37, 0.5).unwrap();
             let p = o.process.at(d.t).unwrap();
             let target = d.target_x0 * x0 + d.target_eps * eps;
             let expected = want(
@@ -268,7 +333,9 @@ mod tests {
             );
         }
         // Rectified flow: x_t = (1 − t)x₀ + tε, velocity ε − x₀.
-        let d = objective("flow", "velocity", "uniform").draw(0.5).unwrap();
+        let d = objective("flow", "velocity", "uniform")
+            .draw(0.5, 0.5)
+            .unwrap();
         assert!((d.target_x0 + 1.0).abs() < 1e-12 && (d.target_eps - 1.0).abs() < 1e-12);
     }
 
@@ -277,7 +344,7 @@ mod tests {
         for pred in ["epsilon", "sample", "v_prediction"] {
             let o = objective("vp-cosine", pred, "min-snr");
             for u in [0.0, 1e-9, 0.3, 0.999_999_9] {
-                let d = o.draw(u).unwrap();
+                let d = o.draw(u, 0.5).unwrap();
                 assert!(d.weight.is_finite() && d.weight >= 0.0, "{pred} at {u}");
                 let snr = (d.signal_scale / d.noise_std).powi(2);
                 let expected = match pred {
@@ -299,12 +366,33 @@ mod tests {
     }
 
     #[test]
+    fn edm_draws_follow_table_1() {
+        let o = Objective::from_config(&ObjectiveConfig {
+            process: "edm".into(),
+            prediction: "edm".into(),
+            ..ObjectiveConfig::default()
+        })
+        .unwrap();
+        let pre = o.edm.unwrap();
+        // u = 1 − e^{−1/2}, u2 = 0 gives z = 1: σ = exp(P_mean + P_std).
+        let d = o.draw(1.0 - (-0.5f64).exp(), 0.0).unwrap();
+        assert!((d.t - (0.0f64).exp()).abs() < 1e-12, "{}", d.t);
+        assert!((d.network_time - 0.25 * d.t.ln()).abs() < 1e-12);
+        assert!((d.input_x0 - pre.c_in(d.t)).abs() < 1e-12);
+        assert!((d.input_eps - pre.c_in(d.t) * d.t).abs() < 1e-12);
+        assert_eq!(d.weight, 1.0);
+    }
+
+    #[test]
     fn bad_combinations_are_errors() {
         for (process, prediction, weighting) in [
             ("ddpm", "score", "uniform"),
             ("vp", "score", "min-snr"),
             ("edm2", "epsilon", "uniform"),
             ("vp", "epsilon", "p2"),
+            ("vp", "edm", "uniform"),
+            ("edm", "epsilon", "uniform"),
+            ("edm", "edm", "min-snr"),
         ] {
             let r = Objective::from_config(&ObjectiveConfig {
                 process: process.into(),

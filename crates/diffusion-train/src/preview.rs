@@ -5,10 +5,14 @@ use std::path::Path;
 
 use burn::tensor::backend::Backend;
 use diffusion_kernels::FusedKernels;
+use diffusion_math::Edm;
 use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::run::to_host;
-use diffusion_sampling::{Guided, NetworkDenoiser, NoiseIdentity, PlanOptions, Run, Sampler};
+use diffusion_sampling::{
+    Denoiser, EdmDenoiser, Guided, NetworkDenoiser, NoiseIdentity, PlanOptions, Run, Sampler,
+    SamplingPlan,
+};
 
 use crate::config::PreviewConfig;
 use crate::error::TrainResult;
@@ -35,15 +39,11 @@ where
     B: Backend + FusedKernels,
     N: DenoisingNetwork<B, D>,
 {
-    let denoiser = NetworkDenoiser {
-        network,
-        process: objective.process.clone(),
-        prediction: objective.prediction,
-        time_scale: objective.network_time_scale,
-    };
     let sampler = Sampler::parse(&preview.sampler, 0.0)?;
     let mut options = if objective.process.num_train_timesteps().is_some() {
         PlanOptions::new(sampler.diffusers_default_spacing())
+    } else if objective.edm.is_some() {
+        PlanOptions::new(TimeSpacing::Karras { rho: 7.0 })
     } else {
         PlanOptions::new(TimeSpacing::Uniform)
     };
@@ -59,17 +59,62 @@ where
     let mut shape = [1usize; D];
     shape[0] = n;
     shape[1..].copy_from_slice(item_shape);
-    let out = match labels {
-        Some((labels, null_class)) if preview.guidance_scale != 1.0 => {
-            let guided = Guided::new(&denoiser, preview.guidance_scale, null_class)?;
-            Run::<B, _, D>::new(&plan, &guided, Some(labels), noise).sample(shape, device)?
-        }
-        Some((labels, _)) => {
-            Run::<B, _, D>::new(&plan, &denoiser, Some(labels), noise).sample(shape, device)?
-        }
-        None => Run::<B, _, D>::new(&plan, &denoiser, None, noise).sample(shape, device)?,
+    let request = Request {
+        plan: &plan,
+        labels,
+        guidance: preview.guidance_scale,
+        noise,
+        shape,
     };
-    Ok(to_host(out))
+    match objective.edm {
+        Some(preconditioning) => request.run(
+            &EdmDenoiser {
+                network,
+                process: Edm::karras_default(),
+                preconditioning,
+            },
+            device,
+        ),
+        None => request.run(
+            &NetworkDenoiser {
+                network,
+                process: objective.process.clone(),
+                prediction: objective.prediction,
+                time_scale: objective.network_time_scale,
+            },
+            device,
+        ),
+    }
+}
+
+/// One sampling request, run on whichever denoiser wraps the network.
+struct Request<'a, const D: usize> {
+    plan: &'a SamplingPlan,
+    labels: Option<(&'a [usize], usize)>,
+    guidance: f64,
+    noise: NoiseIdentity,
+    shape: [usize; D],
+}
+
+impl<const D: usize> Request<'_, D> {
+    fn run<B: Backend + FusedKernels, M: Denoiser<B, D>>(
+        &self,
+        model: &M,
+        device: &B::Device,
+    ) -> TrainResult<Vec<f32>> {
+        let out = match self.labels {
+            Some((labels, null_class)) if self.guidance != 1.0 => {
+                let guided = Guided::new(model, self.guidance, null_class)?;
+                Run::<B, _, D>::new(self.plan, &guided, Some(labels), self.noise)
+                    .sample(self.shape, device)?
+            }
+            Some((labels, _)) => Run::<B, _, D>::new(self.plan, model, Some(labels), self.noise)
+                .sample(self.shape, device)?,
+            None => Run::<B, _, D>::new(self.plan, model, None, self.noise)
+                .sample(self.shape, device)?,
+        };
+        Ok(to_host(out))
+    }
 }
 
 /// Writes the preview PNG for `samples`: a grid of `rows` rows for images, a scatter plot over

@@ -259,15 +259,20 @@ where
     let seed = config.seed;
     let (values, labels) = batches.batch(first, n);
     let draws = (0..n as u64)
-        .map(|i| objective.draw(order::uniform(seed, streams::TIME, first + i)))
+        .map(|i| {
+            objective.draw(
+                order::uniform(seed, streams::TIME, first + i),
+                order::uniform(seed, streams::TIME_PAIR, first + i),
+            )
+        })
         .collect::<TrainResult<Vec<_>>>()?;
     let mut shape = [0usize; D];
     shape[0] = n;
     shape[1..].copy_from_slice(&batches.data().item_shape);
     let x0 = Tensor::<B, D>::from_data(TensorData::new(values, shape), device);
     let params = NoisingParams {
-        signal_scale: draws.iter().map(|d| d.signal_scale as f32).collect(),
-        noise_std: draws.iter().map(|d| d.noise_std as f32).collect(),
+        signal_scale: draws.iter().map(|d| d.input_x0 as f32).collect(),
+        noise_std: draws.iter().map(|d| d.input_eps as f32).collect(),
         key: NoiseKey::new(seed, streams::NOISE),
         first_sample: first,
     };
@@ -277,15 +282,12 @@ where
         let v: Vec<f32> = draws.iter().map(|d| f(d) as f32).collect();
         Tensor::<B, D>::from_data(TensorData::new(v, column_shape::<D>(n)), device)
     };
-    let target = match objective.prediction {
-        Prediction::Epsilon => eps,
-        Prediction::Sample => x0,
+    let target = match (objective.prediction, objective.edm) {
+        (Prediction::Epsilon, None) => eps,
+        (Prediction::Sample, None) => x0,
         _ => x0 * column(&|d| d.target_x0) + eps * column(&|d| d.target_eps),
     };
-    let times: Vec<f32> = draws
-        .iter()
-        .map(|d| (d.t * objective.network_time_scale) as f32)
-        .collect();
+    let times: Vec<f32> = draws.iter().map(|d| d.network_time as f32).collect();
     let times = Tensor::<B, 1>::from_data(TensorData::new(times, [n]), device);
     let labels = match (classes, labels) {
         (Some(c), Some(labels)) => {

@@ -6,10 +6,12 @@
 //! process point (see `diffusion_math::parameterization`). A [`Denoiser`] supplies the raw
 //! output, what it is and the process it was trained under; [`denoise`] does the rest.
 
+mod edm;
 mod guidance;
 mod network;
 mod oracle;
 
+pub use edm::EdmDenoiser;
 pub use guidance::Guided;
 pub use network::{DenoisingNetwork, NetworkDenoiser};
 pub use oracle::MixtureDenoiser;
