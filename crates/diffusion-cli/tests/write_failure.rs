@@ -28,13 +28,26 @@ fn a_failed_checkpoint_write_keeps_the_previous_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let out_arg = out.to_str().unwrap();
-    let base = ["train", "--toy", "two-moons", "--steps", "400", "--quiet", "--output", out_arg];
+    let base = [
+        "train",
+        "--toy",
+        "two-moons",
+        "--steps",
+        "400",
+        "--quiet",
+        "--output",
+        out_arg,
+    ];
     let first = Command::new(BIN)
         .args(base)
         .args(["--stop-after", "200"])
         .output()
         .unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
 
     // 128 KiB per file: the model (90 KB) fits, the optimiser state (180 KB) does not. SIGXFSZ is
     // ignored so the write fails with EFBIG instead of killing the process.
@@ -52,7 +65,11 @@ fn a_failed_checkpoint_write_keeps_the_previous_checkpoint() {
     assert!(stderr.contains("too large"), "{stderr}");
     assert_eq!(entries(&out.join("checkpoints")), vec!["checkpoint-000200"]);
 
-    let resumed = Command::new(BIN).args(base).arg("--resume").output().unwrap();
+    let resumed = Command::new(BIN)
+        .args(base)
+        .arg("--resume")
+        .output()
+        .unwrap();
     assert!(
         resumed.status.success(),
         "{}",

@@ -15,7 +15,9 @@ use diffusion_train::preview::{draw_samples, write_preview};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
-        return Err("usage: checkpoint_grid CHECKPOINT OUT.png [SAMPLER] [STEPS] [GUIDANCE]".into());
+        return Err(
+            "usage: checkpoint_grid CHECKPOINT OUT.png [SAMPLER] [STEPS] [GUIDANCE]".into(),
+        );
     }
     let checkpoint = PathBuf::from(&args[0]);
     let state = read_state(&checkpoint)?;
@@ -32,7 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let device = Default::default();
     let unet: UNet2DModel<Flex> = load_unet(&checkpoint.join("unet_ema"), &device)?;
     let objective = Objective::from_config(&state.config.objective)?;
-    let classes = unet.config().num_class_embeds.ok_or("the U-Net is unconditional")?;
+    let classes = unet
+        .config()
+        .num_class_embeds
+        .ok_or("the U-Net is unconditional")?;
     let per = preview.per_row.max(1);
     let labels: Vec<usize> = (0..10 * per).map(|i| i / per).collect();
     let c = unet.config();
