@@ -7,91 +7,75 @@ use burn::backend::{Autodiff, Flex};
 use diffusion_train::config::{DataConfig, ModelConfig};
 use diffusion_train::{train, RunOptions, TrainConfig, TrainSummary};
 
-const HELP: &str = "diffusion train [options]
+use crate::backend::BackendChoice;
+use clap::Args;
 
-Trains a diffusion model. With no options: the main job, a class-conditional U-Net on the
-embedded MNIST subset (datasets/mnist-10k), about 20 minutes on 2 CPU cores.
+/// Options of `diffusion train`.
+#[derive(Args, Debug)]
+#[command(after_help = "With no options: the main job, a class-conditional U-Net on the embedded MNIST
+subset (datasets/mnist-10k), about 20 minutes on 2 CPU cores.
 
-options:
-  --config FILE        a training config (.json or .toml); flags below override it
-  --quick              the main job shrunk to about a minute
-  --toy NAME           train the small MLP on a 2-D toy distribution
-                       (gaussian-mixture, two-moons, swiss-roll, checkerboard)
-  --data DIR           an MNIST-style IDX folder (MNIST, Fashion-MNIST, ...)
-  --images DIR         a folder of PNG/JPEG images (class sub-folders become labels)
-  --size N             image size for --images (default 32)
-  --channels N         1 or 3 for --images (default 3)
-  --steps N            optimiser steps
-  --batch-size N       images per step
-  --lr X               peak learning rate
-  --seed N             seed of the weights, data order and noise
-  --output DIR         where checkpoints, samples and metrics go (default runs/<name>)
-  --resume             continue from the newest checkpoint in the output directory
-  --stop-after N       stop after step N (checkpointing first), as if interrupted
-  --backend NAME       flex (CPU, default), wgpu, or cuda (build with --features cuda)
-  --quiet              no progress lines";
-
-#[derive(Debug)]
-struct Parsed {
-    config: TrainConfig,
-    options: RunOptions,
-    backend: String,
+examples:
+  diffusion train --quick
+  diffusion train --toy two-moons --steps 1500
+  diffusion train --config my_run.toml --steps 5000 --output runs/long
+  diffusion train --images photos/ --size 32 --channels 3
+  diffusion train --resume --output runs/mnist")]
+pub struct TrainArgs {
+    /// A training config (.json or .toml); the flags below override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The main job shrunk to about a minute.
+    #[arg(long)]
+    pub quick: bool,
+    /// Train the small MLP on a 2-D toy distribution (gaussian-mixture, two-moons, swiss-roll,
+    /// checkerboard).
+    #[arg(long)]
+    pub toy: Option<String>,
+    /// An MNIST-style IDX folder (MNIST, Fashion-MNIST, ...).
+    #[arg(long)]
+    pub data: Option<String>,
+    /// A folder of PNG/JPEG images (class sub-folders become labels).
+    #[arg(long)]
+    pub images: Option<String>,
+    /// Image size for --images.
+    #[arg(long, default_value_t = 32)]
+    pub size: usize,
+    /// 1 or 3 channels for --images.
+    #[arg(long, default_value_t = 3)]
+    pub channels: usize,
+    /// Optimiser steps.
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Images per step.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Peak learning rate.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Seed of the weights, data order and noise.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where checkpoints, samples and metrics go (default runs/<name>).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Continue from the newest checkpoint in the output directory.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop after step N (checkpointing first), as if interrupted.
+    #[arg(long)]
+    pub stop_after: Option<u64>,
+    /// Backend: flex (CPU), wgpu, or cuda (a binary built with --features cuda).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Flex)]
+    pub backend: BackendChoice,
+    /// No progress lines.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
-fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
-    *i += 1;
-    args.get(*i)
-        .map(String::as_str)
-        .ok_or_else(|| format!("{flag} needs a value"))
-}
-
-fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, String> {
-    text.parse()
-        .map_err(|_| format!("{flag}: `{text}` is not a valid number"))
-}
-
-fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
-    let mut config = None;
-    let mut quick = false;
-    let mut toy = None;
-    let mut overrides: Vec<(String, String)> = Vec::new();
-    let mut output = None;
-    let mut resume = false;
-    let mut quiet = false;
-    let mut stop_after = None;
-    let mut backend = "flex".to_string();
-    let (mut images, mut size, mut channels) = (None, 32usize, 3usize);
-    let mut i = 0;
-    while i < args.len() {
-        let flag = args[i].as_str();
-        match flag {
-            "-h" | "--help" => {
-                println!("{HELP}");
-                return Ok(None);
-            }
-            "--config" => config = Some(PathBuf::from(value(args, &mut i, flag)?)),
-            "--quick" => quick = true,
-            "--toy" => toy = Some(value(args, &mut i, flag)?.to_string()),
-            "--images" => images = Some(value(args, &mut i, flag)?.to_string()),
-            "--size" => size = number(value(args, &mut i, flag)?, flag)?,
-            "--channels" => channels = number(value(args, &mut i, flag)?, flag)?,
-            "--output" => output = Some(PathBuf::from(value(args, &mut i, flag)?)),
-            "--resume" => resume = true,
-            "--quiet" => quiet = true,
-            "--stop-after" => stop_after = Some(number(value(args, &mut i, flag)?, flag)?),
-            "--backend" => backend = value(args, &mut i, flag)?.to_string(),
-            "--data" | "--steps" | "--batch-size" | "--lr" | "--seed" => {
-                overrides.push((flag.to_string(), value(args, &mut i, flag)?.to_string()))
-            }
-            other => {
-                return Err(format!(
-                    "unknown option `{other}`; run `diffusion train --help`"
-                ))
-            }
-        }
-        i += 1;
-    }
-    let (mut c, name) = match (&config, quick, &toy) {
+/// The config and run options the arguments describe.
+fn configure(args: &TrainArgs) -> Result<(TrainConfig, RunOptions), String> {
+    let (mut c, name) = match (&args.config, args.quick, &args.toy) {
         (Some(path), _, _) => (
             TrainConfig::from_file(path).map_err(|e| e.to_string())?,
             path.file_stem()
@@ -102,40 +86,45 @@ fn parse(args: &[String]) -> Result<Option<Parsed>, String> {
         (None, true, None) => (TrainConfig::quick(), "mnist-quick".into()),
         (None, false, None) => (TrainConfig::default(), "mnist".into()),
     };
-    if let Some(dir) = images {
+    if let Some(dir) = &args.images {
         c.data = DataConfig::Folder {
-            path: dir,
-            size,
-            channels,
+            path: dir.clone(),
+            size: args.size,
+            channels: args.channels,
             flip: true,
         };
         if let ModelConfig::Unet { config } = &mut c.model {
-            config["in_channels"] = channels.into();
-            config["out_channels"] = channels.into();
-            config["sample_size"] = size.into();
+            config["in_channels"] = args.channels.into();
+            config["out_channels"] = args.channels.into();
+            config["sample_size"] = args.size.into();
         }
     }
-    for (flag, v) in overrides {
-        match flag.as_str() {
-            "--data" => c.data = DataConfig::Idx { path: v },
-            "--steps" => c.steps = number(&v, &flag)?,
-            "--batch-size" => c.batch_size = number(&v, &flag)?,
-            "--lr" => c.optimizer.learning_rate = number(&v, &flag)?,
-            "--seed" => c.seed = number(&v, &flag)?,
-            _ => unreachable!("listed above"),
-        }
+    if let Some(path) = &args.data {
+        c.data = DataConfig::Idx { path: path.clone() };
+    }
+    if let Some(steps) = args.steps {
+        c.steps = steps;
+    }
+    if let Some(batch) = args.batch_size {
+        c.batch_size = batch;
+    }
+    if let Some(lr) = args.lr {
+        c.optimizer.learning_rate = lr;
+    }
+    if let Some(seed) = args.seed {
+        c.seed = seed;
     }
     locate_embedded_dataset(&mut c);
     c.validate().map_err(|e| e.to_string())?;
-    let mut options = RunOptions::new(output.unwrap_or_else(|| PathBuf::from("runs").join(name)));
-    options.resume = resume;
-    options.progress = !quiet;
-    options.stop_after = stop_after;
-    Ok(Some(Parsed {
-        config: c,
-        options,
-        backend,
-    }))
+    let mut options = RunOptions::new(
+        args.output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("runs").join(name)),
+    );
+    options.resume = args.resume;
+    options.progress = !args.quiet;
+    options.stop_after = args.stop_after;
+    Ok((c, options))
 }
 
 /// The default data path is relative to the repository root; run from elsewhere, it is found
@@ -168,38 +157,31 @@ fn report(summary: &TrainSummary) {
     println!("  loss curve: {}", summary.loss_curve.display());
 }
 
-/// Runs `diffusion train ARGS`.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let Some(parsed) = parse(args)? else {
-        return Ok(());
-    };
-    let Parsed {
-        config,
-        options,
-        backend,
-    } = parsed;
+/// Runs `diffusion train`.
+pub fn run(args: &TrainArgs) -> Result<(), String> {
+    let (config, options) = configure(args)?;
     println!(
-        "training {} steps, batch {}, on {backend}; output in {}",
+        "training {} steps, batch {}, on {:?}; output in {}",
         config.steps,
         config.batch_size,
+        args.backend,
         options.output_dir.display()
     );
-    let summary = match backend.as_str() {
-        "flex" | "cpu" => train::<Autodiff<Flex>>(&config, &options, &Default::default()),
-        "wgpu" => {
+    let summary = match args.backend {
+        BackendChoice::Flex => train::<Autodiff<Flex>>(&config, &options, &Default::default()),
+        BackendChoice::Wgpu => {
             use burn::backend::wgpu::{Wgpu, WgpuDevice};
             train::<Autodiff<Wgpu>>(&config, &options, &WgpuDevice::default())
         }
         #[cfg(feature = "cuda")]
-        "cuda" => {
+        BackendChoice::Cuda => {
             use burn::backend::cuda::{Cuda, CudaDevice};
             train::<Autodiff<Cuda>>(&config, &options, &CudaDevice::default())
         }
         #[cfg(not(feature = "cuda"))]
-        "cuda" => {
+        BackendChoice::Cuda => {
             return Err("this binary was built without CUDA; rebuild with `--features cuda`".into())
         }
-        other => return Err(format!("unknown backend `{other}`; use flex, wgpu or cuda")),
     }
     .map_err(|e| e.to_string())?;
     report(&summary);
@@ -209,24 +191,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: TrainArgs,
+    }
+
+    fn parse(list: &[&str]) -> Result<(TrainConfig, RunOptions), String> {
+        let mut argv = vec!["train"];
+        argv.extend(list);
+        let wrapper = Wrapper::try_parse_from(argv).map_err(|e| e.to_string())?;
+        configure(&wrapper.args)
     }
 
     #[test]
     fn flags_override_the_preset() {
-        let p = parse(&args(&[
-            "--quick", "--steps", "7", "--seed", "3", "--output", "o",
-        ]))
-        .unwrap()
-        .unwrap();
-        assert_eq!((p.config.steps, p.config.seed), (7, 3));
-        assert_eq!(p.options.output_dir, PathBuf::from("o"));
-        assert!(parse(&args(&["--steps", "x"]))
-            .unwrap_err()
-            .contains("--steps"));
-        assert!(parse(&args(&["--bogus"])).unwrap_err().contains("--bogus"));
-        assert!(parse(&args(&["--toy", "spiral"])).is_err());
+        let (config, options) =
+            parse(&["--quick", "--steps", "7", "--seed", "3", "--output", "o"]).unwrap();
+        assert_eq!((config.steps, config.seed), (7, 3));
+        assert_eq!(options.output_dir, PathBuf::from("o"));
+        assert!(parse(&["--steps", "x"]).unwrap_err().contains("--steps"));
+        assert!(parse(&["--bogus"]).unwrap_err().contains("--bogus"));
+        assert!(parse(&["--toy", "spiral"]).is_err());
     }
 }
