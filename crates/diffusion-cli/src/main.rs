@@ -10,7 +10,7 @@
 //! Failures exit non-zero with one line saying what is wrong and what to do.
 
 mod backend;
-// TEMP mod eval_command;
+mod eval_command;
 mod image_files;
 mod inspect_command;
 mod likelihood_command;
@@ -53,8 +53,8 @@ enum Command {
     Schedule(schedule_command::ScheduleArgs),
     /// Bits per dimension of images under a model.
     Likelihood(likelihood_command::LikelihoodArgs),
-    // TEMP /// Evaluate the samples of a checkpoint.
-    // TEMP Eval(eval_command::EvalArgs),
+    /// Evaluate the samples of a checkpoint.
+    Eval(eval_command::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         Command::Pull(args) => pull_command::run(args),
         Command::Schedule(args) => schedule_command::run(args),
         Command::Likelihood(args) => likelihood_command::run(args),
-        // TEMP Command::Eval(args) => eval_command::run(args),
+        Command::Eval(args) => eval_command::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
