@@ -10,11 +10,13 @@
 //! effective bandwidth (bytes read + written per second) and, on GPU backends, that bandwidth as
 //! a fraction of the device's measured copy bandwidth (a 128-bit vector copy kernel, the ceiling
 //! for a kernel that touches each byte once). `-- --cuda` (with `--features cuda`) adds the
-//! CUDA backend. The table is also written to target/bench/fused_kernels.md.
+//! CUDA backend. The table is also written to target/bench/fused_kernels.md, and each line is
+//! a result row for `cargo xtask bench` (reference: the unfused expression). `--tiny` (or
+//! `DIFFUSION_BENCH_TINY=1`) times one 4×784 batch with few repeats.
 
 mod common;
 
-use common::{ms, time_with, Timing};
+use common::{ms, time_with, Mode, Recorder, Row as ResultRow, Spread, Timing};
 
 use burn::backend::wgpu::{Wgpu, WgpuDevice};
 use burn::backend::Flex;
@@ -27,11 +29,25 @@ use diffusion::kernels::{
 
 /// (rows, elements per row): an MNIST batch, a CIFAR-10 batch, and 4 Mi elements.
 const SIZES: [(usize, usize); 3] = [(64, 784), (64, 3 * 32 * 32), (16, 262_144)];
+/// The tiny mode's one size.
+const TINY_SIZES: [(usize, usize); 1] = [(4, 784)];
 const WARMUP: usize = 3;
 const REPEATS: usize = 15;
 
-fn time<F: FnMut()>(run: F) -> Timing {
-    time_with(WARMUP, REPEATS, run)
+/// What every measurement of a run shares: the size mode and the result-row recorder.
+struct Bench {
+    mode: Mode,
+    recorder: Recorder,
+}
+
+impl Bench {
+    fn sizes(&self) -> &'static [(usize, usize)] {
+        self.mode.pick(&SIZES[..], &TINY_SIZES[..])
+    }
+
+    fn time<F: FnMut()>(&self, run: F) -> Timing {
+        time_with(self.mode.pick(WARMUP, 1), self.mode.pick(REPEATS, 3), run)
+    }
 }
 
 fn per_sample<B: Backend>(values: &[f32], device: &B::Device) -> Tensor<B, 2> {
@@ -39,10 +55,10 @@ fn per_sample<B: Backend>(values: &[f32], device: &B::Device) -> Tensor<B, 2> {
 }
 
 /// Median bandwidth (GB/s, bytes read + written) of a device copy of `len` f32.
-fn copy_bandwidth<R: Runtime>(client: &ComputeClient<R>, len: usize) -> f64 {
+fn copy_bandwidth<R: Runtime>(bench: &Bench, client: &ComputeClient<R>, len: usize) -> f64 {
     let input = client.create_from_slice(f32::as_bytes(&vec![1.0f32; len]));
     let out = client.empty(len * 4);
-    let t = time(|| {
+    let t = bench.time(|| {
         diffusion::kernels::cube::launch_copy(client, &input, &out, len);
         futures_lite::future::block_on(client.sync()).unwrap();
     });
@@ -61,7 +77,7 @@ struct Row<'a> {
     copy_gbps: Option<f64>,
 }
 
-fn report(table: &mut Vec<String>, r: Row<'_>) {
+fn report(bench: &Bench, table: &mut Vec<String>, r: Row<'_>) {
     let gbps = (r.rows * r.len * r.bytes_per_elem) as f64 / r.fused.median.as_secs_f64() / 1e9;
     let of_copy = r
         .copy_gbps
@@ -82,15 +98,24 @@ fn report(table: &mut Vec<String>, r: Row<'_>) {
     );
     println!("{line}");
     table.push(line);
+    bench.recorder.emit(&ResultRow {
+        bench: "kernels",
+        workload: format!("{} {}×{} (fused kernel)", r.kernel, r.rows, r.len),
+        backend: r.backend.to_string(),
+        ours: Spread::of(&r.fused),
+        reference_name: "unfused burn".to_string(),
+        reference: Some(Spread::of(&r.unfused)),
+    });
 }
 
 fn bench_backend<B: FusedKernels>(
+    bench: &Bench,
     table: &mut Vec<String>,
     name: &str,
     device: &B::Device,
     copy_gbps: Option<f64>,
 ) {
-    for &(rows, len) in &SIZES {
+    for &(rows, len) in bench.sizes() {
         let x0 = Tensor::<B, 2>::random([rows, len], Distribution::Normal(0.0, 1.0), device);
         let a: Vec<f32> = (0..rows).map(|i| 1.0 - i as f32 / rows as f32).collect();
         let b: Vec<f32> = a.iter().map(|v| (1.0 - v * v).sqrt()).collect();
@@ -100,12 +125,12 @@ fn bench_backend<B: FusedKernels>(
             key: NoiseKey::new(0, 0),
             first_sample: 0,
         };
-        let fused = time(|| {
+        let fused = bench.time(|| {
             let out = noise(x0.clone(), &params, NoisingTarget::Epsilon).unwrap();
             B::sync(device).unwrap();
             drop(out);
         });
-        let unfused = time(|| {
+        let unfused = bench.time(|| {
             let eps = Tensor::<B, 2>::random([rows, len], Distribution::Normal(0.0, 1.0), device);
             let x_t = x0.clone() * per_sample::<B>(&a, device)
                 + eps.clone() * per_sample::<B>(&b, device);
@@ -114,6 +139,7 @@ fn bench_backend<B: FusedKernels>(
         });
         // Fused noising reads x₀ and writes x_t and ε: 12 bytes per element.
         report(
+            bench,
             table,
             Row {
                 backend: name,
@@ -137,12 +163,12 @@ fn bench_backend<B: FusedKernels>(
             key: NoiseKey::new(0, 1),
             first_sample: 0,
         };
-        let fused = time(|| {
+        let fused = bench.time(|| {
             let out = sampler_step(x0.clone(), d.clone(), Some(d_prev.clone()), &step).unwrap();
             B::sync(device).unwrap();
             drop(out);
         });
-        let unfused = time(|| {
+        let unfused = bench.time(|| {
             let z = Tensor::<B, 2>::random([rows, len], Distribution::Normal(0.0, 1.0), device);
             let out = x0.clone() * per_sample::<B>(&step.c_x, device)
                 + d.clone() * per_sample::<B>(&step.c_d, device)
@@ -153,6 +179,7 @@ fn bench_backend<B: FusedKernels>(
         });
         // Fused step reads x, D, D_prev and writes x_next: 16 bytes per element.
         report(
+            bench,
             table,
             Row {
                 backend: name,
@@ -170,14 +197,19 @@ fn bench_backend<B: FusedKernels>(
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let largest = SIZES.iter().map(|(r, l)| r * l).max().unwrap();
+    let mode = Mode::from_env();
+    let bench = Bench {
+        mode,
+        recorder: Recorder::start(mode.tiny),
+    };
+    let largest = bench.sizes().iter().map(|(r, l)| r * l).max().unwrap();
     let mut table = vec![
         "| backend | kernel | rows×len | fused ms (min–max) | unfused ms (min–max) | unfused/fused | fused GB/s | of copy |".to_string(),
         "|---|---|---|---|---|---|---|---|".to_string(),
     ];
     let device = WgpuDevice::DefaultDevice;
     let wgpu_client = cubecl::wgpu::WgpuRuntime::client(&device);
-    let wgpu_copy = copy_bandwidth(&wgpu_client, largest);
+    let wgpu_copy = copy_bandwidth(&bench, &wgpu_client, largest);
     println!(
         "wgpu: {}, device copy {wgpu_copy:.2} GB/s",
         <Wgpu as Backend>::name(&device)
@@ -185,11 +217,11 @@ fn main() {
     for line in &table {
         println!("{line}");
     }
-    bench_backend::<Wgpu>(&mut table, "wgpu", &device, Some(wgpu_copy));
+    bench_backend::<Wgpu>(&bench, &mut table, "wgpu", &device, Some(wgpu_copy));
     if args.iter().any(|a| a == "--cuda") {
-        run_cuda(&mut table, largest);
+        run_cuda(&bench, &mut table, largest);
     }
-    bench_backend::<Flex>(&mut table, "flex", &Default::default(), None);
+    bench_backend::<Flex>(&bench, &mut table, "flex", &Default::default(), None);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join("fused_kernels.md"), table.join("\n") + "\n"));
@@ -203,16 +235,16 @@ fn main() {
 }
 
 #[cfg(feature = "cuda")]
-fn run_cuda(table: &mut Vec<String>, largest: usize) {
+fn run_cuda(bench: &Bench, table: &mut Vec<String>, largest: usize) {
     use burn::backend::Cuda;
     let device = Default::default();
     let client = cubecl::cuda::CudaRuntime::client(&device);
-    let copy = copy_bandwidth(&client, largest);
+    let copy = copy_bandwidth(bench, &client, largest);
     println!("cuda: device copy {copy:.2} GB/s");
-    bench_backend::<Cuda>(table, "cuda", &device, Some(copy));
+    bench_backend::<Cuda>(bench, table, "cuda", &device, Some(copy));
 }
 
 #[cfg(not(feature = "cuda"))]
-fn run_cuda(_table: &mut Vec<String>, _largest: usize) {
+fn run_cuda(_bench: &Bench, _table: &mut Vec<String>, _largest: usize) {
     eprintln!("--cuda needs the benchmark built with `--features cuda` (cargo xtask bench --cuda)");
 }

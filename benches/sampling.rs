@@ -5,7 +5,9 @@
 //!
 //! Run with `cargo xtask bench sampling` (or `cargo bench --bench sampling`). Besides the total,
 //! both sides report the share of time spent outside the network (scheduler, noise, loop).
-//! Results go to target/bench/sampling.md and sampling.json.
+//! Results go to target/bench/sampling.md and sampling.json, and as a result row for
+//! `cargo xtask bench`; the ratio is diffusers / ours (above 1: ours faster). `--tiny` (or
+//! `DIFFUSION_BENCH_TINY=1`): 2 images, 3 steps, 2 repeats.
 
 mod common;
 
@@ -15,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use burn::backend::Flex;
 use burn::tensor::Tensor;
-use common::{machine, mnist_config, ms, reference, time_with, warn_if_loaded};
+use common::rows::MS_KEYS;
+use common::{mnist_config, ms, reference, time_with, Mode, Recorder, Row, Spread, NO_REFERENCE};
 use diffusion::math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp, TimestepSpacing};
 use diffusion::math::{ForwardProcess, Prediction};
 use diffusion::model::UNet2DModel;
@@ -56,7 +59,9 @@ impl<M: Denoiser<Flex, 4>> Denoiser<Flex, 4> for Timed<M> {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    warn_if_loaded();
+    let mode = Mode::from_env();
+    let recorder = Recorder::start(mode.tiny);
+    let (batch, steps) = mode.pick((16, 50), (2, 3));
     let device = Default::default();
     let table = DiffusersTable::new(BetaSchedule::DDPM, 1000, false).expect("table");
     let process =
@@ -74,18 +79,19 @@ fn main() {
         eta: 0.0,
         final_alpha_one: true,
     };
-    let labels: Vec<usize> = (0..16).map(|i| i % 10).collect();
+    let labels: Vec<usize> = (0..batch).map(|i| i % 10).collect();
     let mut outside = Vec::new();
-    let timing = time_with(1, 5, || {
+    let (warmup, repeats) = mode.pick((1, 5), (0, 2));
+    let timing = time_with(warmup, repeats, || {
         let start = Instant::now();
         model.spent.set(Duration::ZERO);
-        let plan = sampler.plan(&process, 50, &options).expect("plan");
+        let plan = sampler.plan(&process, steps, &options).expect("plan");
         let noise = NoiseIdentity {
             seed: 1,
             first_sample: 0,
         };
         let x = Run::<Flex, _, 4>::new(&plan, &model, Some(&labels), noise)
-            .sample([16, 1, 28, 28], &device)
+            .sample([batch, 1, 28, 28], &device)
             .expect("sample");
         let _ = to_host(x);
         let total = start.elapsed().as_secs_f64();
@@ -93,29 +99,45 @@ fn main() {
     });
     outside.sort_by(f64::total_cmp);
     let ours_outside = outside[outside.len() / 2];
-    let reference = reference(root, "benches/reference/sampling_torch.py", &["--json"]);
+    let (batch_arg, steps_arg) = (batch.to_string(), steps.to_string());
+    let (warmup_arg, repeats_arg) = (warmup.to_string(), repeats.to_string());
+    let reference = reference(
+        root,
+        mode,
+        "benches/reference/sampling_torch.py",
+        &[
+            "--json",
+            "--batch",
+            &batch_arg,
+            "--steps",
+            &steps_arg,
+            "--warmup",
+            &warmup_arg,
+            "--repeats",
+            &repeats_arg,
+        ],
+    );
+    let reference_name = reference.as_ref().map_or(NO_REFERENCE, |r| r.1.as_str());
     let theirs = reference
         .as_ref()
         .and_then(|(j, _)| j["workloads"].get("mnist_ddim50_b16").cloned());
-    let (theirs_text, ratio) = match &theirs {
-        Some(t) => {
-            let median = t["median_ms"].as_f64().unwrap_or(f64::NAN);
-            (
-                format!(
-                    "{median:.0} ({:.0}–{:.0}), outside the network {:.1}%",
-                    t["min_ms"].as_f64().unwrap_or(f64::NAN),
-                    t["max_ms"].as_f64().unwrap_or(f64::NAN),
-                    100.0 * t["outside_network_fraction"].as_f64().unwrap_or(f64::NAN)
-                ),
-                Some(ms(timing.median) / median),
-            )
-        }
-        None => ("–".into(), None),
+    let spread = theirs
+        .as_ref()
+        .and_then(|t| Spread::from_reference(t, MS_KEYS, repeats));
+    let ratio = spread.map(|s| s.median_ms / ms(timing.median));
+    let theirs_text = match (&theirs, spread) {
+        (Some(t), Some(s)) => format!(
+            "{:.0} ({:.0}–{:.0}), outside the network {:.1}%",
+            s.median_ms,
+            s.min_ms,
+            s.max_ms,
+            100.0 * t["outside_network_fraction"].as_f64().unwrap_or(f64::NAN)
+        ),
+        _ => "–".into(),
     };
     let text = format!(
-        "Sampling on the CPU: 16 MNIST images, 50 DDIM steps, ours (burn flex) vs diffusers\n\nmachine: {}\nreference: {}\n\n| workload | ours ms (min–max) | PyTorch ms (min–max) | ratio ours/PyTorch |\n|---|---|---|---|\n| mnist_ddim50_b16 | {:.0} ({:.0}–{:.0}), outside the network {:.2}% | {theirs_text} | {} |\n",
-        machine(),
-        reference.as_ref().map(|r| r.1.as_str()).unwrap_or("not available (set DIFFUSION_REFERENCE_PYTHON or make .venv-reference)"),
+        "Sampling on the CPU: {batch} MNIST images, {steps} DDIM steps, ours (burn flex) vs diffusers\n\nmachine: {}\nreference: {reference_name}\n\n| workload | ours ms (min–max) | PyTorch ms (min–max) | PyTorch/ours (>1: ours faster) |\n|---|---|---|---|\n| mnist_ddim{steps}_b{batch} | {:.0} ({:.0}–{:.0}), outside the network {:.2}% | {theirs_text} | {} |\n",
+        recorder.machine(),
         ms(timing.median),
         ms(timing.min),
         ms(timing.max),
@@ -123,17 +145,26 @@ fn main() {
         ratio.map_or("–".into(), |r| format!("{r:.2}")),
     );
     println!("{text}");
+    recorder.emit(&Row {
+        bench: "sampling",
+        workload: format!("sampling, {steps} DDIM steps, {batch} MNIST images (U-Net + sampler)"),
+        backend: "flex".into(),
+        ours: Spread::of(&timing),
+        reference_name: reference_name.to_string(),
+        reference: spread,
+    });
     let out_dir = root.join("target/bench");
     let _ = std::fs::create_dir_all(&out_dir);
     let _ = std::fs::write(out_dir.join("sampling.md"), &text);
     let _ = std::fs::write(
         out_dir.join("sampling.json"),
         serde_json::to_string_pretty(&serde_json::json!({
-            "machine": machine(),
+            "machine": recorder.machine(),
             "mnist_ddim50_b16": {
+                "batch": batch, "steps": steps,
                 "ours_median_ms": ms(timing.median), "ours_min_ms": ms(timing.min),
                 "ours_max_ms": ms(timing.max), "ours_outside_network_fraction": ours_outside,
-                "reference": theirs, "ratio": ratio,
+                "reference": theirs, "ratio_reference_over_ours": ratio,
             }
         }))
         .unwrap_or_default(),

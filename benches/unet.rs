@@ -10,8 +10,10 @@
 //! Ours runs on burn's flex backend (with our convolution). The reference runs
 //! `benches/reference/unet_torch.py` with the Python named by `DIFFUSION_REFERENCE_PYTHON`, else
 //! `.venv-reference/bin/python` when it exists (README: how to make it); without one, only our
-//! numbers are printed. Results: medians over repeats with min–max, ratio = ours / PyTorch
-//! (below 1 means faster than PyTorch), written to target/bench/unet.md and unet.json.
+//! numbers are printed. Results: medians over repeats with min–max, ratio = PyTorch / ours
+//! (above 1 means faster than PyTorch), written to target/bench/unet.md and unet.json and as
+//! result rows for `cargo xtask bench`. `--tiny` (or `DIFFUSION_BENCH_TINY=1`): the two MNIST
+//! workloads at batch 2, few repeats, no CIFAR model.
 
 mod common;
 
@@ -21,7 +23,11 @@ use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::{Int, Tensor, TensorData};
-use common::{machine, mnist_config, ms, reference, time_with as time, warn_if_loaded, Timing};
+use common::rows::MS_KEYS;
+use common::{
+    mnist_config, ms, reference, time_with as time, Mode, Recorder, Row, Spread, Timing,
+    NO_REFERENCE,
+};
 use diffusion::model::{UNet2DConfig, UNet2DModel};
 
 fn cifar_config() -> UNet2DConfig {
@@ -64,17 +70,23 @@ fn inputs<B: burn::tensor::backend::Backend>(
     (sample, timesteps, labels)
 }
 
-fn ours() -> Vec<(&'static str, Timing)> {
+/// One workload: the reference script's key, the table's description, our timing.
+type Measured = (&'static str, String, Timing);
+
+fn ours(mode: Mode) -> Vec<Measured> {
     type B = Flex;
     type AB = Autodiff<Flex>;
     let device = Default::default();
     let mut results = Vec::new();
+    let batch = mode.pick(64, 2);
+    let (warmup, repeats) = mode.pick((3, 10), (1, 2));
 
     let model = UNet2DModel::<B>::new(&mnist_config(), 1, &device).expect("model");
-    let (x, t, y) = inputs::<B>([64, 1, 28, 28], true, &device);
+    let (x, t, y) = inputs::<B>([batch, 1, 28, 28], true, &device);
     results.push((
         "mnist_unet_forward_b64",
-        time(3, 10, || {
+        format!("U-Net forward, MNIST 1×28×28 (16, 32, 32), batch {batch}"),
+        time(warmup, repeats, || {
             let out = model
                 .forward(x.clone(), t.clone(), y.clone())
                 .expect("forward");
@@ -84,14 +96,15 @@ fn ours() -> Vec<(&'static str, Timing)> {
 
     let mut model = UNet2DModel::<AB>::new(&mnist_config(), 1, &device).expect("model");
     let mut optimizer = AdamWConfig::new().init::<AB, UNet2DModel<AB>>();
-    let (x, t, y) = inputs::<AB>([64, 1, 28, 28], true, &device);
+    let (x, t, y) = inputs::<AB>([batch, 1, 28, 28], true, &device);
     let target = Tensor::<AB, 4>::from_data(
-        TensorData::new(pseudo_random(64 * 784, 2), [64, 1, 28, 28]),
+        TensorData::new(pseudo_random(batch * 784, 2), [batch, 1, 28, 28]),
         &device,
     );
     results.push((
         "mnist_unet_train_step_b64",
-        time(3, 10, || {
+        format!("U-Net training step (forward, MSE, backward, AdamW), MNIST, batch {batch}"),
+        time(warmup, repeats, || {
             let out = model
                 .forward(x.clone(), t.clone(), y.clone())
                 .expect("forward");
@@ -102,10 +115,14 @@ fn ours() -> Vec<(&'static str, Timing)> {
         }),
     ));
 
+    if mode.tiny {
+        return results;
+    }
     let model = UNet2DModel::<B>::new(&cifar_config(), 1, &device).expect("model");
     let (x, t, _) = inputs::<B>([8, 3, 32, 32], false, &device);
     results.push((
         "cifar_unet_forward_b8",
+        "U-Net forward, google/ddpm-cifar10-32 architecture, batch 8".to_string(),
         time(2, 5, || {
             let out = model.forward(x.clone(), t.clone(), None).expect("forward");
             let _ = out.into_data();
@@ -116,52 +133,71 @@ fn ours() -> Vec<(&'static str, Timing)> {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    warn_if_loaded();
-    let ours = ours();
+    let mode = Mode::from_env();
+    let recorder = Recorder::start(mode.tiny);
+    let ours = ours(mode);
+    let reference_args: &[&str] = if mode.tiny {
+        &[
+            "--json",
+            "--only",
+            "mnist_unet_forward_b64",
+            "--only",
+            "mnist_unet_train_step_b64",
+            "--mnist-batch",
+            "2",
+            "--warmup",
+            "1",
+            "--repeats",
+            "2",
+        ]
+    } else {
+        &["--json", "--repeats-for", "cifar_unet_forward_b8=5"]
+    };
     let reference = reference(
         root,
+        mode,
         "benches/reference/unet_torch.py",
-        &["--json", "--repeats-for", "cifar_unet_forward_b8=5"],
+        reference_args,
     );
+    let reference_name = reference.as_ref().map_or(NO_REFERENCE, |r| r.1.as_str());
     let mut table = format!(
-        "U-Net on the CPU: ours (burn flex) vs PyTorch/diffusers, same machine, one run\n\nmachine: {}\nreference: {}\n\n| workload | ours ms (min–max) | PyTorch ms (min–max) | ratio ours/PyTorch |\n|---|---|---|---|\n",
-        machine(),
-        reference.as_ref().map(|r| r.1.as_str()).unwrap_or("not available (set DIFFUSION_REFERENCE_PYTHON or make .venv-reference)")
+        "U-Net on the CPU: ours (burn flex) vs PyTorch/diffusers, same machine, one run\n\nmachine: {}\nreference: {reference_name}\n\n| workload | ours ms (min–max) | PyTorch ms (min–max) | PyTorch/ours (>1: ours faster) |\n|---|---|---|---|\n",
+        recorder.machine(),
     );
     let mut json = serde_json::Map::new();
-    for (name, timing) in &ours {
+    for (name, description, timing) in &ours {
         let theirs = reference
             .as_ref()
             .and_then(|(j, _)| j["workloads"].get(*name).cloned());
-        let (theirs_text, ratio_text, ratio) = match &theirs {
-            Some(t) => {
-                let median = t["median_ms"].as_f64().unwrap_or(f64::NAN);
-                let ratio = ms(timing.median) / median;
-                (
-                    format!(
-                        "{median:.1} ({:.1}–{:.1})",
-                        t["min_ms"].as_f64().unwrap_or(f64::NAN),
-                        t["max_ms"].as_f64().unwrap_or(f64::NAN)
-                    ),
-                    format!("{ratio:.2}"),
-                    Some(ratio),
-                )
-            }
-            None => ("–".into(), "–".into(), None),
-        };
+        let spread = theirs
+            .as_ref()
+            .and_then(|t| Spread::from_reference(t, MS_KEYS, 0));
+        let ratio = spread.map(|s| s.median_ms / ms(timing.median));
+        let theirs_text = spread.map_or("–".into(), |s| {
+            format!("{:.1} ({:.1}–{:.1})", s.median_ms, s.min_ms, s.max_ms)
+        });
         table.push_str(&format!(
-            "| {name} | {:.1} ({:.1}–{:.1}) | {theirs_text} | {ratio_text} |\n",
+            "| {name} | {:.1} ({:.1}–{:.1}) | {theirs_text} | {} |\n",
             ms(timing.median),
             ms(timing.min),
-            ms(timing.max)
+            ms(timing.max),
+            ratio.map_or("–".into(), |r| format!("{r:.2}")),
         ));
         json.insert(
             name.to_string(),
             serde_json::json!({
                 "ours_median_ms": ms(timing.median), "ours_min_ms": ms(timing.min), "ours_max_ms": ms(timing.max),
-                "repeats": timing.repeats, "reference": theirs, "ratio": ratio,
+                "repeats": timing.repeats, "reference": theirs, "ratio_reference_over_ours": ratio,
             }),
         );
+        recorder.emit(&Row {
+            bench: "unet",
+            workload: description.clone(),
+            backend: "flex".into(),
+            ours: Spread::of(timing),
+            reference_name: reference_name.to_string(),
+            reference: spread,
+        });
     }
     println!("{table}");
     let out_dir = root.join("target/bench");
@@ -169,7 +205,9 @@ fn main() {
     let _ = std::fs::write(out_dir.join("unet.md"), &table);
     let _ = std::fs::write(
         out_dir.join("unet.json"),
-        serde_json::to_string_pretty(&serde_json::json!({"machine": machine(), "workloads": json}))
-            .unwrap_or_default(),
+        serde_json::to_string_pretty(
+            &serde_json::json!({"machine": recorder.machine(), "workloads": json}),
+        )
+        .unwrap_or_default(),
     );
 }

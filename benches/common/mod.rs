@@ -1,8 +1,14 @@
-//! Timing shared by the benchmarks: medians over repeats after a warm-up, with min and max.
+//! What the benchmarks share: timing (medians over repeats after a warm-up, with min and max),
+//! the size mode, the PyTorch reference runner, and result rows for `cargo xtask bench`.
 // Each benchmark includes this module and uses a different part of it.
 #![allow(dead_code)]
 
+pub mod machine;
+pub mod rows;
+
 use std::time::{Duration, Instant};
+
+pub use rows::{Recorder, Row, Spread};
 
 /// Median, fastest and slowest of the timed repeats.
 pub struct Timing {
@@ -17,13 +23,18 @@ pub fn time_with<F: FnMut()>(warmup: usize, repeats: usize, mut run: F) -> Timin
     for _ in 0..warmup {
         run();
     }
-    let mut samples: Vec<Duration> = (0..repeats.max(1))
+    let samples: Vec<Duration> = (0..repeats.max(1))
         .map(|_| {
             let start = Instant::now();
             run();
             start.elapsed()
         })
         .collect();
+    timing_of(samples)
+}
+
+/// Median, min and max of measured durations (at least one).
+pub fn timing_of(mut samples: Vec<Duration>) -> Timing {
     samples.sort();
     Timing {
         median: samples[samples.len() / 2],
@@ -38,6 +49,41 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// How a benchmark binary was asked to run.
+#[derive(Clone, Copy, Debug)]
+pub struct Mode {
+    /// Tiny sizes and few repeats: proves the harness runs, measures nothing meaningful.
+    pub tiny: bool,
+    /// Whether to run the PyTorch reference.
+    pub reference: bool,
+}
+
+impl Mode {
+    /// `cargo bench` passes `--bench`; a run without it is `cargo test` running a bench target
+    /// (tiny, no reference: the test suite must not depend on Python). `--tiny` or
+    /// `DIFFUSION_BENCH_TINY=1` (what `cargo xtask bench --tiny` sets) asks for tiny sizes with
+    /// the reference.
+    pub fn from_env() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let under_test = !args.iter().any(|a| a == "--bench");
+        let tiny_env =
+            std::env::var("DIFFUSION_BENCH_TINY").is_ok_and(|v| v != "0" && !v.is_empty());
+        Self {
+            tiny: under_test || tiny_env || args.iter().any(|a| a == "--tiny"),
+            reference: !under_test,
+        }
+    }
+
+    /// `full` normally, `tiny` in tiny mode.
+    pub fn pick<T>(&self, full: T, tiny: T) -> T {
+        if self.tiny {
+            tiny
+        } else {
+            full
+        }
+    }
+}
+
 /// The 1×28×28 class-conditional U-Net of the MNIST workloads (block_out_channels (16, 32, 32),
 /// layers_per_block 1, norm_num_groups 8, attention at the lowest level).
 pub fn mnist_config() -> diffusion::model::UNet2DConfig {
@@ -48,22 +94,35 @@ pub fn mnist_config() -> diffusion::model::UNet2DConfig {
 }
 
 /// The Python of the PyTorch reference: `DIFFUSION_REFERENCE_PYTHON`, else
-/// `.venv-reference/bin/python` when it exists.
+/// `.venv-bench/bin/python`, else `.venv-reference/bin/python` (the older name), when it exists.
 fn reference_python(root: &std::path::Path) -> Option<std::path::PathBuf> {
     if let Some(path) = std::env::var_os("DIFFUSION_REFERENCE_PYTHON") {
         return Some(std::path::PathBuf::from(path));
     }
-    let venv = root.join(".venv-reference/bin/python");
-    venv.exists().then_some(venv)
+    let found = [".venv-bench", ".venv-reference"]
+        .iter()
+        .map(|venv| root.join(venv).join("bin/python"))
+        .find(|python| python.exists());
+    if found.is_none() {
+        eprintln!(
+            "no reference Python: set DIFFUSION_REFERENCE_PYTHON or make .venv-bench (README, Benchmarks)"
+        );
+    }
+    found
 }
 
 /// Runs a reference script (relative to the repository root) with `args`; returns its JSON and
-/// a line describing the reference, or `None` (with the reason on stderr).
+/// a line describing the reference, or `None` (with the reason on stderr) when it cannot run or
+/// `mode` says not to.
 pub fn reference(
     root: &std::path::Path,
+    mode: Mode,
     script: &str,
     args: &[&str],
 ) -> Option<(serde_json::Value, String)> {
+    if !mode.reference {
+        return None;
+    }
     let python = reference_python(root)?;
     eprintln!("running the PyTorch reference with {}", python.display());
     let output = std::process::Command::new(&python)
@@ -79,7 +138,7 @@ pub fn reference(
                 &json["num_threads"]
             };
             let about = format!(
-                "torch {} / diffusers {}, {threads} threads",
+                "PyTorch {} / diffusers {}, {threads} threads",
                 json["torch"].as_str().unwrap_or("?"),
                 json["diffusers"].as_str().unwrap_or("?"),
             );
@@ -99,29 +158,5 @@ pub fn reference(
     }
 }
 
-/// CPU model and core count.
-pub fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    format!("{cpu}, {cores} cores")
-}
-
-/// Warns when the 1-minute load average says another process is using the CPU.
-pub fn warn_if_loaded() {
-    let load: f64 = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
-        .unwrap_or(0.0);
-    if load > 0.5 {
-        eprintln!("warning: the 1-minute load average is {load:.2}: another process is using the CPU, timings will be noisy");
-    }
-}
+/// The name rows give a reference that did not run.
+pub const NO_REFERENCE: &str = "PyTorch/diffusers (not run)";

@@ -2,6 +2,7 @@
 
 Usage:
     python benches/reference/sampling_torch.py [--repeats R] [--warmup W] [--json]
+        [--batch N] [--steps S]
 
 Workloads (float32, CPU, torch's default thread count):
 
@@ -11,6 +12,9 @@ Workloads (float32, CPU, torch's default thread count):
   set_alpha_to_one True, steps_offset 0); class labels ``arange(16) % 10``. One run is
   ``set_timesteps(50)``, ``x = randn(16, 1, 28, 28)`` from a fixed generator, then for
   each timestep ``x = step(model(x, t, class_labels=y).sample, t, x, eta=0).prev_sample``.
+
+``--batch`` and ``--steps`` change the 16 images and 50 steps (the benchmark's tiny mode
+uses 2 and 3; the workload keeps its name as an identifier).
 
 Each workload runs ``warmup`` untimed runs then ``repeats`` timed ones
 (``time.perf_counter``). Defaults: warmup 1, repeats 5. Within each timed run the
@@ -51,6 +55,11 @@ from diffusers import DDIMScheduler, UNet2DModel  # noqa: E402
 from unet_torch import MNIST_CONFIG  # noqa: E402
 
 
+# Images and DDIM steps of the workload (--batch, --steps).
+BATCH = 16
+STEPS = 50
+
+
 def mnist_ddim50_b16():
     """Build the model, scheduler and labels; return one sampling run -> (total_ms, network_ms)."""
     torch.manual_seed(0)
@@ -65,14 +74,14 @@ def mnist_ddim50_b16():
         set_alpha_to_one=True,
         steps_offset=0,
     )
-    y = torch.arange(16, dtype=torch.int64) % 10
+    y = torch.arange(BATCH, dtype=torch.int64) % 10
 
     def run():
         network = 0.0
         t0 = time.perf_counter()
         with torch.no_grad():
-            sched.set_timesteps(50)
-            x = torch.randn(16, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+            sched.set_timesteps(STEPS)
+            x = torch.randn(BATCH, 1, 28, 28, generator=torch.Generator().manual_seed(1))
             for t in sched.timesteps:
                 n0 = time.perf_counter()
                 out = model(x, t, class_labels=y).sample
@@ -121,9 +130,13 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per workload (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs per workload (default 1)")
     ap.add_argument("--json", action="store_true", help="print only the JSON object")
+    ap.add_argument("--batch", type=int, default=16, help="images per run (default 16)")
+    ap.add_argument("--steps", type=int, default=50, help="DDIM steps (default 50)")
     args = ap.parse_args()
-    if args.repeats < 1 or args.warmup < 0:
-        ap.error("--repeats must be >= 1 and --warmup >= 0")
+    if args.repeats < 1 or args.warmup < 0 or args.batch < 1 or args.steps < 1:
+        ap.error("--repeats, --batch and --steps must be >= 1 and --warmup >= 0")
+    global BATCH, STEPS
+    BATCH, STEPS = args.batch, args.steps
 
     result = {"workloads": {}, **environment()}
     if not args.json:

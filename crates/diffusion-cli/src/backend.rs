@@ -21,26 +21,44 @@ pub trait BackendJob {
     /// What the job returns.
     type Output;
     /// Runs the job on backend `B` and its default device.
-    fn run<B: ModelBackend + FusedKernels>(self, device: &B::Device) -> Result<Self::Output, String>;
+    fn run<B: ModelBackend + FusedKernels>(
+        self,
+        device: &B::Device,
+    ) -> Result<Self::Output, String>;
 }
 
 /// Runs `job` on the chosen backend.
 pub fn run_on<J: BackendJob>(choice: BackendChoice, job: J) -> Result<J::Output, String> {
     match choice {
         BackendChoice::Flex => job.run::<Flex>(&Default::default()),
-        BackendChoice::Wgpu => {
+        BackendChoice::Wgpu => guard_device_start(choice, || {
             use burn::backend::wgpu::{Wgpu, WgpuDevice};
             job.run::<Wgpu>(&WgpuDevice::default())
-        }
+        }),
         #[cfg(feature = "cuda")]
-        BackendChoice::Cuda => {
+        BackendChoice::Cuda => guard_device_start(choice, || {
             use burn::backend::cuda::{Cuda, CudaDevice};
             job.run::<Cuda>(&CudaDevice::default())
-        }
+        }),
         #[cfg(not(feature = "cuda"))]
         BackendChoice::Cuda => Err(
             "this binary was built without CUDA; rebuild with `cargo build --release -p diffusion-cli --features cuda`"
                 .into(),
         ),
     }
+}
+
+/// Runs GPU work, turning a panic of the device runtime (no driver, no adapter: burn's runtimes
+/// panic rather than return an error when the device cannot start) into an error that says what
+/// to do.
+pub fn guard_device_start<T>(
+    choice: BackendChoice,
+    work: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        Err(format!(
+            "the {choice:?} backend failed (see the message above); is a GPU with its driver \
+             present (NVIDIA + CUDA for cuda, Vulkan/Metal/DX12 for wgpu)? --backend flex runs on the CPU"
+        ))
+    })
 }

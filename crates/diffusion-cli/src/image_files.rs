@@ -27,8 +27,12 @@ pub fn picture(pixels: &[f32], [c, h, w]: [usize; 3]) -> Result<DynamicImage, St
     let plane = h * w;
     match c {
         1 => Ok(DynamicImage::ImageLuma8(
-            GrayImage::from_raw(w as u32, h as u32, pixels[..plane].iter().map(|&v| to_byte(v)).collect())
-                .ok_or("image buffer has the wrong size")?,
+            GrayImage::from_raw(
+                w as u32,
+                h as u32,
+                pixels[..plane].iter().map(|&v| to_byte(v)).collect(),
+            )
+            .ok_or("image buffer has the wrong size")?,
         )),
         3 => {
             let bytes = (0..plane)
@@ -36,10 +40,13 @@ pub fn picture(pixels: &[f32], [c, h, w]: [usize; 3]) -> Result<DynamicImage, St
                 .map(|(ch, i)| to_byte(pixels[ch * plane + i]))
                 .collect();
             Ok(DynamicImage::ImageRgb8(
-                RgbImage::from_raw(w as u32, h as u32, bytes).ok_or("image buffer has the wrong size")?,
+                RgbImage::from_raw(w as u32, h as u32, bytes)
+                    .ok_or("image buffer has the wrong size")?,
             ))
         }
-        other => Err(format!("cannot write {other}-channel images as PNG (1 or 3 channels)")),
+        other => Err(format!(
+            "cannot write {other}-channel images as PNG (1 or 3 channels)"
+        )),
     }
 }
 
@@ -80,7 +87,12 @@ pub fn read_image(path: &Path, channels: usize, size: usize) -> Result<Vec<f32>,
     };
     let scale = |b: u8| b as f32 / 127.5 - 1.0;
     match channels {
-        1 => Ok(decoded.to_luma8().into_raw().into_iter().map(scale).collect()),
+        1 => Ok(decoded
+            .to_luma8()
+            .into_raw()
+            .into_iter()
+            .map(scale)
+            .collect()),
         3 => {
             let rgb = decoded.to_rgb8();
             let plane = size * size;
@@ -89,7 +101,9 @@ pub fn read_image(path: &Path, channels: usize, size: usize) -> Result<Vec<f32>,
                 .flat_map(|ch| (0..plane).map(move |i| scale(raw[3 * i + ch])))
                 .collect())
         }
-        other => Err(format!("the model has {other} channels; images need 1 or 3")),
+        other => Err(format!(
+            "the model has {other} channels; images need 1 or 3"
+        )),
     }
 }
 
@@ -97,7 +111,10 @@ pub fn read_image(path: &Path, channels: usize, size: usize) -> Result<Vec<f32>,
 /// sampler's keep-mask `[1, H, W]` (1 = keep, 0 = fill).
 pub fn read_mask(path: &Path, size: usize) -> Result<Vec<f32>, String> {
     let grey = read_image(path, 1, size)?;
-    Ok(grey.into_iter().map(|v| if v > 0.0 { 0.0 } else { 1.0 }).collect())
+    Ok(grey
+        .into_iter()
+        .map(|v| if v > 0.0 { 0.0 } else { 1.0 })
+        .collect())
 }
 
 #[cfg(test)]
@@ -115,14 +132,19 @@ mod tests {
     #[test]
     fn rgb_images_round_trip_through_png() {
         let dir = tempfile::tempdir().unwrap();
-        let pixels: Vec<f32> = (0..3 * 4 * 5).map(|i| (i % 255) as f32 / 127.5 - 1.0).collect();
+        let pixels: Vec<f32> = (0..3 * 4 * 5)
+            .map(|i| (i % 255) as f32 / 127.5 - 1.0)
+            .collect();
         let paths = write_each(dir.path(), &pixels, [3, 4, 5], false).unwrap_or_default();
         assert_eq!(paths.len(), 1);
         let err = write_each(dir.path(), &pixels, [3, 4, 5], false).unwrap_err();
         assert!(err.contains("--force"), "{err}");
         // Non-square images are resized on read, so compare through the writer only.
         let back = image::open(&paths[0]).unwrap().to_rgb8();
-        assert_eq!(back.get_pixel(1, 0).0, [to_byte(pixels[1]), to_byte(pixels[21]), to_byte(pixels[41])]);
+        assert_eq!(
+            back.get_pixel(1, 0).0,
+            [to_byte(pixels[1]), to_byte(pixels[21]), to_byte(pixels[41])]
+        );
     }
 
     #[test]

@@ -44,13 +44,17 @@ struct Report {
 /// length, then JSON `{name: {dtype, shape, data_offsets}}`), without reading the data.
 fn count_parameters(path: &Path) -> Result<(usize, u64), String> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let mut len = [0u8; 8];
     file.read_exact(&mut len)
         .map_err(|e| format!("{} is not a safetensors file ({e})", path.display()))?;
     let len = u64::from_le_bytes(len);
     if len > 100 << 20 {
-        return Err(format!("{}: header of {len} bytes is not plausible (corrupt file?)", path.display()));
+        return Err(format!(
+            "{}: header of {len} bytes is not plausible (corrupt file?)",
+            path.display()
+        ));
     }
     let mut header = vec![0u8; len as usize];
     file.read_exact(&mut header)
@@ -63,14 +67,19 @@ fn count_parameters(path: &Path) -> Result<(usize, u64), String> {
         let shape = entry["shape"]
             .as_array()
             .ok_or_else(|| format!("{}: tensor {name} has no shape", path.display()))?;
-        total += shape.iter().map(|d| d.as_u64().unwrap_or(0)).product::<u64>();
+        total += shape
+            .iter()
+            .map(|d| d.as_u64().unwrap_or(0))
+            .product::<u64>();
         tensors += 1;
     }
     Ok((tensors, total))
 }
 
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, u64)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -78,15 +87,24 @@ fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, u64)>) {
         if path.is_dir() {
             files_under(&path, root, out);
         } else if let Ok(meta) = entry.metadata() {
-            let name = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             out.push((name, meta.len()));
         }
     }
 }
 
 fn report(source: &ModelSource) -> Result<Report, String> {
-    let config_text = std::fs::read_to_string(source.network_dir.join(CONFIG_FILE))
-        .map_err(|e| format!("cannot read {}: {e}", source.network_dir.join(CONFIG_FILE).display()))?;
+    let config_text =
+        std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| {
+            format!(
+                "cannot read {}: {e}",
+                source.network_dir.join(CONFIG_FILE).display()
+            )
+        })?;
     let mut architecture: serde_json::Value =
         serde_json::from_str(&config_text).map_err(|e| format!("config.json: {e}"))?;
     if let Some(map) = architecture.as_object_mut() {
@@ -102,13 +120,21 @@ fn report(source: &ModelSource) -> Result<Report, String> {
     }
     let (tensors, parameters) = count_parameters(&source.network_dir.join(WEIGHTS_FILE))?;
     let root = match &source.training {
-        Some(_) => source.network_dir.parent().unwrap_or(&source.network_dir).to_path_buf(),
+        Some(_) => source
+            .network_dir
+            .parent()
+            .unwrap_or(&source.network_dir)
+            .to_path_buf(),
         None => source.network_dir.clone(),
     };
     let mut files = Vec::new();
     files_under(&root, &root, &mut files);
     let ema_present = source.training.as_ref().map(|_| {
-        let folder = source.network_dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let folder = source
+            .network_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
         folder.ends_with("_ema")
     });
     Ok(Report {
@@ -120,7 +146,10 @@ fn report(source: &ModelSource) -> Result<Report, String> {
         images_seen: source.training.as_ref().map(|s| s.images_seen),
         process: source.process.name(),
         prediction: format!("{:?}", source.prediction),
-        scheduler: source.scheduler.as_ref().and_then(|s| serde_json::to_value(s).ok()),
+        scheduler: source
+            .scheduler
+            .as_ref()
+            .and_then(|s| serde_json::to_value(s).ok()),
         ema_present,
         files,
         notes: source.notes.clone(),
@@ -140,15 +169,27 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
     let source = resolve(&args.model)?;
     let r = report(&source)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
+        );
         return Ok(());
     }
     println!("model:        {}", r.network_dir.display());
     let a = &r.architecture;
     println!("network:      {}", a["network"].as_str().unwrap_or("?"));
     for key in [
-        "sample_size", "in_channels", "out_channels", "block_out_channels", "layers_per_block",
-        "down_block_types", "up_block_types", "num_class_embeds", "data_dim", "hidden_dim", "blocks",
+        "sample_size",
+        "in_channels",
+        "out_channels",
+        "block_out_channels",
+        "layers_per_block",
+        "down_block_types",
+        "up_block_types",
+        "num_class_embeds",
+        "data_dim",
+        "hidden_dim",
+        "blocks",
         "num_classes",
     ] {
         if let Some(v) = a.get(key).filter(|v| !v.is_null()) {
@@ -157,7 +198,10 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
     }
     println!("parameters:   {} in {} tensors", r.parameters, r.tensors);
     if let Some(step) = r.training_step {
-        println!("trained:      {step} steps, {} images", r.images_seen.unwrap_or(0));
+        println!(
+            "trained:      {step} steps, {} images",
+            r.images_seen.unwrap_or(0)
+        );
     }
     println!("process:      {}", r.process);
     println!("prediction:   {}", r.prediction);
@@ -172,7 +216,14 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         );
     }
     if let Some(ema) = r.ema_present {
-        println!("EMA weights:  {}", if ema { "present (used for sampling)" } else { "absent" });
+        println!(
+            "EMA weights:  {}",
+            if ema {
+                "present (used for sampling)"
+            } else {
+                "absent"
+            }
+        );
     }
     println!("files:");
     for (name, size) in &r.files {
@@ -195,11 +246,16 @@ mod tests {
         let mut tensors = std::collections::BTreeMap::new();
         for (name, shape) in [("a", vec![3, 4]), ("b", vec![5])] {
             let values = vec![0.0; shape.iter().product()];
-            tensors.insert(name.to_string(), diffusion_model::weights::NamedTensor { shape, values });
+            tensors.insert(
+                name.to_string(),
+                diffusion_model::weights::NamedTensor { shape, values },
+            );
         }
         diffusion_model::weights::write_safetensors(&path, &tensors).unwrap();
         assert_eq!(count_parameters(&path).unwrap(), (2, 17));
         std::fs::write(&path, b"junk").unwrap();
-        assert!(count_parameters(&path).unwrap_err().contains("not a safetensors"));
+        assert!(count_parameters(&path)
+            .unwrap_err()
+            .contains("not a safetensors"));
     }
 }

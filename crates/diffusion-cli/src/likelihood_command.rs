@@ -94,7 +94,11 @@ struct Scores {
 }
 
 /// 8-bit images (row-major `[N, C, H, W]`) to score.
-fn images(args: &LikelihoodArgs, source: &ModelSource, shape: [usize; 3]) -> Result<Vec<u8>, String> {
+fn images(
+    args: &LikelihoodArgs,
+    source: &ModelSource,
+    shape: [usize; 3],
+) -> Result<Vec<u8>, String> {
     let [c, h, _] = shape;
     if !args.images.is_empty() {
         let mut files = Vec::new();
@@ -135,7 +139,11 @@ fn images(args: &LikelihoodArgs, source: &ModelSource, shape: [usize; 3]) -> Res
             diffusion_train::config::DataConfig::Idx { path } => {
                 (locate(path), state.config.held_out_fraction, state.seed)
             }
-            _ => return Err("this checkpoint was not trained on an IDX dataset; pass --images".into()),
+            _ => {
+                return Err(
+                    "this checkpoint was not trained on an IDX dataset; pass --images".into(),
+                )
+            }
         },
         (None, None) => (locate(diffusion_data::EMBEDDED_MNIST), 0.05, 0),
     };
@@ -148,7 +156,10 @@ fn images(args: &LikelihoodArgs, source: &ModelSource, shape: [usize; 3]) -> Res
         ));
     }
     let count = args.num.min(held.len());
-    Ok(held.values[..count * held.item_len()].iter().map(|&v| to_byte(v)).collect())
+    Ok(held.values[..count * held.item_len()]
+        .iter()
+        .map(|&v| to_byte(v))
+        .collect())
 }
 
 /// The embedded dataset is found beside the sources when run outside the repository.
@@ -157,12 +168,16 @@ fn locate(path: &str) -> PathBuf {
     if p.exists() {
         p
     } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path)
     }
 }
 
 struct LikelihoodJob<'a> {
     args: &'a LikelihoodArgs,
+    /// The null class of a class-conditional model (scored unconditionally).
+    null_class: Option<usize>,
     source: &'a ModelSource,
     pixels: Vec<u8>,
     shape: [usize; 3],
@@ -171,18 +186,22 @@ struct LikelihoodJob<'a> {
 impl BackendJob for LikelihoodJob<'_> {
     type Output = (Vec<f64>, usize);
 
-    fn run<B: ModelBackend + FusedKernels>(self, device: &B::Device) -> Result<Self::Output, String> {
+    fn run<B: ModelBackend + FusedKernels>(
+        self,
+        device: &B::Device,
+    ) -> Result<Self::Output, String> {
         match self.args.method {
             Method::Elbo => {
-                let network = load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
+                let network =
+                    load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
                 let model = denoiser(self.source, &network);
-                self.score(device, |x, first| {
+                self.score(device, |x, labels, first| {
                     let options = ElboOptions {
                         variance: self.source.ddpm_variance()?,
                         stride: self.args.stride,
                         seed: self.args.seed,
                     };
-                    let bound = ddpm_elbo::<B, _, 4>(model.as_ref(), x, None, first, &options)
+                    let bound = ddpm_elbo::<B, _, 4>(model.as_ref(), x, labels, first, &options)
                         .map_err(|e| e.to_string())?;
                     Ok((bound.bits_per_dim(), bound.evaluations))
                 })
@@ -198,14 +217,19 @@ impl BackendJob for LikelihoodJob<'_> {
                     divergence: if self.args.exact_divergence {
                         Divergence::Exact
                     } else {
-                        Divergence::Hutchinson { seed: self.args.seed }
+                        Divergence::Hutchinson {
+                            seed: self.args.seed,
+                        }
                     },
                 };
-                self.score(device, |x, first| {
+                self.score(device, |x, labels, first| {
                     let result = solver
-                        .log_likelihood::<Autodiff<B>, _, 4>(model.as_ref(), x, None, first)
+                        .log_likelihood::<Autodiff<B>, _, 4>(model.as_ref(), x, labels, first)
                         .map_err(|e| e.to_string())?;
-                    Ok((result.bits_per_dim(DataRange::MinusOneToOne), result.evaluations))
+                    Ok((
+                        result.bits_per_dim(DataRange::MinusOneToOne),
+                        result.evaluations,
+                    ))
                 })
             }
         }
@@ -219,7 +243,11 @@ where
     N: DenoisingNetwork<B, 4>,
 {
     match source.edm {
-        Some(preconditioning) => Box::new(EdmDenoiser { network, process: Edm::karras_default(), preconditioning }),
+        Some(preconditioning) => Box::new(EdmDenoiser {
+            network,
+            process: Edm::karras_default(),
+            preconditioning,
+        }),
         None => Box::new(NetworkDenoiser {
             network,
             process: source.process.clone(),
@@ -238,7 +266,7 @@ impl LikelihoodJob<'_> {
     fn score<B: burn::tensor::backend::Backend>(
         &self,
         device: &B::Device,
-        mut estimate: impl FnMut(Tensor<B, 4>, u64) -> Result<BatchScore, String>,
+        mut estimate: impl FnMut(Tensor<B, 4>, Option<&[usize]>, u64) -> Result<BatchScore, String>,
     ) -> Result<BatchScore, String> {
         let item: usize = self.shape.iter().product();
         let count = self.pixels.len() / item;
@@ -251,11 +279,16 @@ impl LikelihoodJob<'_> {
             let pixels = &self.pixels[first * item..(first + rows) * item];
             let shape = [rows, self.shape[0], self.shape[1], self.shape[2]];
             let values = match self.args.method {
-                Method::Ode => dequantize(pixels, DataRange::MinusOneToOne, self.args.seed ^ first as u64),
+                Method::Ode => dequantize(
+                    pixels,
+                    DataRange::MinusOneToOne,
+                    self.args.seed ^ first as u64,
+                ),
                 Method::Elbo => pixels.iter().map(|&k| k as f32 / 127.5 - 1.0).collect(),
             };
             let x = Tensor::<B, 4>::from_data(TensorData::new(values, shape), device);
-            let (batch_bits, batch_evaluations) = estimate(x, first as u64)?;
+            let labels = self.null_class.map(|null| vec![null; rows]);
+            let (batch_bits, batch_evaluations) = estimate(x, labels.as_deref(), first as u64)?;
             bits.extend(batch_bits);
             evaluations = batch_evaluations;
             bar.advance(rows);
@@ -277,10 +310,14 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
     for note in &source.notes {
         eprintln!("note: {note}");
     }
-    let config = std::fs::read_to_string(source.network_dir.join("config.json")).map_err(|e| e.to_string())?;
-    let parsed = diffusion_model::UNet2DConfig::from_json_str(&config, "config.json").map_err(|e| e.to_string())?;
+    let config = std::fs::read_to_string(source.network_dir.join("config.json"))
+        .map_err(|e| e.to_string())?;
+    let parsed = diffusion_model::UNet2DConfig::from_json_str(&config, "config.json")
+        .map_err(|e| e.to_string())?;
     if parsed.config.num_class_embeds.is_some() {
-        eprintln!("note: class-conditional model scored with its null class (unconditional likelihood)");
+        eprintln!(
+            "note: class-conditional model scored with its null class (unconditional likelihood)"
+        );
     }
     let size = parsed
         .config
@@ -289,7 +326,14 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
         .dims();
     let shape = [parsed.config.in_channels, size[0], size[1]];
     let pixels = images(args, &source, shape)?;
-    let job = LikelihoodJob { args, source: &source, pixels, shape };
+    let null_class = parsed.config.num_class_embeds.map(|c| c - 1);
+    let job = LikelihoodJob {
+        args,
+        null_class,
+        source: &source,
+        pixels,
+        shape,
+    };
     let (bits, evaluations) = run_on(args.backend, job)?;
     let n = bits.len() as f64;
     let mean = bits.iter().sum::<f64>() / n;
@@ -302,7 +346,10 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
         network_evaluations_per_image: evaluations,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&scores).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&scores).map_err(|e| e.to_string())?
+        );
     } else {
         println!(
             "{} images, {}: {:.4} ± {:.4} bits/dim (mean ± standard error; {} network evaluations per image{})",

@@ -28,12 +28,16 @@ use clap::{Parser, Subcommand};
 
 /// Diffusion models in Rust: train, sample, inspect and evaluate.
 #[derive(Parser, Debug)]
-#[command(name = "diffusion", version, after_help = "examples:
+#[command(
+    name = "diffusion",
+    version,
+    after_help = "examples:
   diffusion train --quick
   diffusion sample --model runs/mnist --sampler dpmpp-2m --steps 20 --out grid.png
   diffusion sample --model google/ddpm-cifar10-32 --steps 50 --out cifar.png
   diffusion inspect runs/mnist
-  diffusion schedule --family vp-cosine --plot vp-cosine.png")]
+  diffusion schedule --family vp-cosine --plot vp-cosine.png"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

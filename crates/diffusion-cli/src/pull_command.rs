@@ -6,13 +6,15 @@ use diffusion_model::hub::{fetch_unet, HubRequest};
 
 /// Options of `diffusion pull`.
 #[derive(Args, Debug)]
-#[command(after_help = "The cache is $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub
+#[command(
+    after_help = "The cache is $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub
 (shared with Python's huggingface_hub). HF_HUB_OFFLINE=1 reads the cache only; HF_TOKEN
 authenticates for private or gated repositories.
 
 examples:
   diffusion pull google/ddpm-cifar10-32
-  diffusion pull google/ddpm-cifar10-32 --revision main")]
+  diffusion pull google/ddpm-cifar10-32 --revision main"
+)]
 pub struct PullArgs {
     /// The hub repository, `owner/name`.
     pub id: String,

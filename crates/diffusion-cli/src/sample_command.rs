@@ -101,12 +101,17 @@ pub struct SampleArgs {
 
 /// The shape of one sample, from the network's config.
 fn item_shape(source: &ModelSource, source_size: Option<usize>) -> Result<Vec<usize>, String> {
-    let text = std::fs::read_to_string(source.network_dir.join(CONFIG_FILE))
-        .map_err(|e| format!("cannot read {}: {e}", source.network_dir.join(CONFIG_FILE).display()))?;
+    let text = std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| {
+        format!(
+            "cannot read {}: {e}",
+            source.network_dir.join(CONFIG_FILE).display()
+        )
+    })?;
     match source.kind {
         NetworkKind::Unet => {
-            let parsed = UNet2DConfig::from_json_str(&text, &source.network_dir.display().to_string())
-                .map_err(|e| e.to_string())?;
+            let parsed =
+                UNet2DConfig::from_json_str(&text, &source.network_dir.display().to_string())
+                    .map_err(|e| e.to_string())?;
             let [h, w] = match (source_size, parsed.config.sample_size) {
                 (Some(s), _) => [s, s],
                 (None, Some(size)) => size.dims(),
@@ -128,7 +133,8 @@ fn item_shape(source: &ModelSource, source_size: Option<usize>) -> Result<Vec<us
 }
 
 fn class_count(source: &ModelSource) -> Result<Option<usize>, String> {
-    let text = std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| e.to_string())?;
+    let text =
+        std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| e.to_string())?;
     Ok(match source.kind {
         NetworkKind::Unet => {
             UNet2DConfig::from_json_str(&text, "config.json")
@@ -136,9 +142,11 @@ fn class_count(source: &ModelSource) -> Result<Option<usize>, String> {
                 .config
                 .num_class_embeds
         }
-        NetworkKind::Mlp => serde_json::from_str::<MlpConfig>(&text)
-            .map_err(|e| e.to_string())?
-            .num_classes,
+        NetworkKind::Mlp => {
+            serde_json::from_str::<MlpConfig>(&text)
+                .map_err(|e| e.to_string())?
+                .num_classes
+        }
     })
 }
 
@@ -148,10 +156,14 @@ type Conditioning = (Option<Vec<usize>>, Option<(f64, usize)>);
 fn conditioning(args: &SampleArgs, classes: Option<usize>) -> Result<Conditioning, String> {
     let Some(count) = classes else {
         if !args.class.is_empty() {
-            return Err("--class needs a class-conditional model; this one is unconditional".into());
+            return Err(
+                "--class needs a class-conditional model; this one is unconditional".into(),
+            );
         }
         if args.guidance.is_some_and(|g| g != 1.0) {
-            return Err("--guidance needs a class-conditional model; this one is unconditional".into());
+            return Err(
+                "--guidance needs a class-conditional model; this one is unconditional".into(),
+            );
         }
         return Ok((None, None));
     };
@@ -162,7 +174,10 @@ fn conditioning(args: &SampleArgs, classes: Option<usize>) -> Result<Conditionin
         args.class.clone()
     };
     if let Some(bad) = wanted.iter().find(|&&c| c >= count) {
-        return Err(format!("--class {bad}: the model has classes 0..{}", count - 1));
+        return Err(format!(
+            "--class {bad}: the model has classes 0..{}",
+            count - 1
+        ));
     }
     let labels = (0..args.num).map(|i| wanted[i % wanted.len()]).collect();
     Ok((Some(labels), args.guidance.map(|g| (g, null_class))))
@@ -214,7 +229,9 @@ fn method(args: &SampleArgs, source: &ModelSource) -> Result<Method, String> {
 fn guide(args: &SampleArgs, shape: &[usize]) -> Result<Option<Guide>, String> {
     let Some(path) = &args.init_image else {
         if args.mask.is_some() {
-            return Err("--mask needs --init-image (the picture whose black pixels are kept)".into());
+            return Err(
+                "--mask needs --init-image (the picture whose black pixels are kept)".into(),
+            );
         }
         if args.strength.is_some() {
             return Err("--strength needs --init-image".into());
@@ -225,9 +242,13 @@ fn guide(args: &SampleArgs, shape: &[usize]) -> Result<Option<Guide>, String> {
         return Err("--init-image needs an image model".into());
     };
     if h != w {
-        return Err(format!("--init-image supports square models; this one is {h}×{w}"));
+        return Err(format!(
+            "--init-image supports square models; this one is {h}×{w}"
+        ));
     }
-    let strength = args.strength.unwrap_or(if args.mask.is_some() { 1.0 } else { 0.8 });
+    let strength = args
+        .strength
+        .unwrap_or(if args.mask.is_some() { 1.0 } else { 0.8 });
     if !(strength > 0.0 && strength <= 1.0) {
         return Err(format!("--strength {strength}: must be in (0, 1]"));
     }
@@ -278,8 +299,14 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
         match shape.as_slice() {
             &[c, h, w] => {
                 let cols = (args.num as f64).sqrt().ceil() as usize;
-                write_grid(path, &drawn.values, [c, h, w], args.num.div_ceil(cols), cols)
-                    .map_err(|e| e.to_string())?;
+                write_grid(
+                    path,
+                    &drawn.values,
+                    [c, h, w],
+                    args.num.div_ceil(cols),
+                    cols,
+                )
+                .map_err(|e| e.to_string())?;
             }
             _ => diffusion_train::images::write_scatter(path, &[], &drawn.values)
                 .map_err(|e| e.to_string())?,

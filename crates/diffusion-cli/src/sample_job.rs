@@ -75,16 +75,16 @@ impl BackendJob for SampleJob<'_> {
     fn run<B: ModelBackend + FusedKernels>(self, device: &B::Device) -> Result<Drawn, String> {
         match self.source.kind {
             NetworkKind::Unet => {
-                let network = load_unet::<B>(&self.source.network_dir, device)
-                    .map_err(|e| e.to_string())?;
+                let network =
+                    load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
                 self.with_network::<B, _, 4>(&network, device)
             }
             NetworkKind::Mlp => {
                 if self.guide.is_some() {
                     return Err("--init-image and --mask need an image model".into());
                 }
-                let network = load_mlp::<B>(&self.source.network_dir, device)
-                    .map_err(|e| e.to_string())?;
+                let network =
+                    load_mlp::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
                 self.with_network::<B, _, 2>(&network, device)
             }
         }
@@ -92,7 +92,11 @@ impl BackendJob for SampleJob<'_> {
 }
 
 impl SampleJob<'_> {
-    fn with_network<B, N, const D: usize>(&self, network: &N, device: &B::Device) -> Result<Drawn, String>
+    fn with_network<B, N, const D: usize>(
+        &self,
+        network: &N,
+        device: &B::Device,
+    ) -> Result<Drawn, String>
     where
         B: FusedKernels,
         N: DenoisingNetwork<B, D>,
@@ -166,7 +170,10 @@ impl SampleJob<'_> {
                     x
                 }
                 Method::Plan(plan) => {
-                    evaluations = plan.evaluations();
+                    evaluations = match &self.guide {
+                        None => plan.evaluations(),
+                        Some(guide) => evaluations_from(plan, guide.strength)?,
+                    };
                     let mut advance = |_: usize, _: usize| bar.advance(1);
                     let mut run = Run::<B, M, D>::new(plan, model, labels, noise);
                     run.progress = Some(&mut advance);
@@ -194,7 +201,9 @@ impl SampleJob<'_> {
         device: &B::Device,
     ) -> diffusion_sampling::SamplingResult<Tensor<B, D>> {
         let rows = shape[0];
-        let repeated: Vec<f32> = (0..rows).flat_map(|_| guide.image.iter().copied()).collect();
+        let repeated: Vec<f32> = (0..rows)
+            .flat_map(|_| guide.image.iter().copied())
+            .collect();
         let image = from_host::<B, D>(repeated, shape, device);
         match &guide.mask {
             None => sdedit(run, image, guide.strength),
@@ -207,4 +216,15 @@ impl SampleJob<'_> {
             }
         }
     }
+}
+
+/// Network evaluations of the part of `plan` an image-to-image run at `strength` executes.
+fn evaluations_from(plan: &SamplingPlan, strength: f64) -> Result<usize, String> {
+    let (first, _) = plan
+        .start_for_strength(strength)
+        .map_err(|e| e.to_string())?;
+    Ok(plan.steps[first..]
+        .iter()
+        .filter(|step| step.evaluation.is_some())
+        .count())
 }

@@ -77,8 +77,8 @@ fn process(args: &ScheduleArgs) -> Result<Box<dyn ForwardProcess>, String> {
             args.beta_end.unwrap_or(end),
         )
         .map_err(|e| format!("--beta-schedule: {e}"))?;
-        let table = DiscreteSchedule::new(schedule, args.num_train_timesteps)
-            .map_err(|e| e.to_string())?;
+        let table =
+            DiscreteSchedule::new(schedule, args.num_train_timesteps).map_err(|e| e.to_string())?;
         return Ok(Box::new(
             DiscreteVp::new(table.alphas_cumprod().to_vec()).map_err(|e| e.to_string())?,
         ));
@@ -105,12 +105,13 @@ fn rows(process: &dyn ForwardProcess, points: usize) -> Result<Vec<Row>, String>
     let discrete = process.num_train_timesteps().is_some();
     (0..points)
         .map(|i| {
-            let t = process.t_min() + (process.t_max() - process.t_min()) * i as f64 / (points - 1) as f64;
+            let t = process.t_min()
+                + (process.t_max() - process.t_min()) * i as f64 / (points - 1) as f64;
             let p = process.at(t).map_err(|e| e.to_string())?;
             Ok(Row {
                 t,
                 signal_scale: p.signal_scale,
-                alpha_cumprod: discrete.then(|| p.signal_scale * p.signal_scale),
+                alpha_cumprod: discrete.then_some(p.signal_scale * p.signal_scale),
                 sigma: p.noise_std,
                 log_snr: p.log_snr(),
                 f: p.drift_coef,
@@ -120,23 +121,42 @@ fn rows(process: &dyn ForwardProcess, points: usize) -> Result<Vec<Row>, String>
         .collect()
 }
 
+/// One plotted curve: its panel's top edge, the value in [0, 1] drawn per row, its colour.
+type Curve = (f64, Box<dyn Fn(&Row) -> f64>, Rgb<u8>);
+
 /// Draws s and σ/max σ in the top half, log-SNR in the bottom half, over t.
 fn plot(path: &std::path::Path, rows: &[Row]) -> Result<(), String> {
     let (width, height, margin) = (640u32, 480u32, 20.0);
     let mut img = RgbImage::from_pixel(width, height, Rgb([255, 255, 255]));
     let half = (height as f64 - 3.0 * margin) / 2.0;
     let plot_width = width as f64 - 2.0 * margin;
-    let sigma_max = rows.iter().map(|r| r.sigma).fold(f64::MIN, f64::max).max(1e-12);
-    let finite: Vec<f64> = rows.iter().map(|r| r.log_snr).filter(|v| v.is_finite()).collect();
+    let sigma_max = rows
+        .iter()
+        .map(|r| r.sigma)
+        .fold(f64::MIN, f64::max)
+        .max(1e-12);
+    let finite: Vec<f64> = rows
+        .iter()
+        .map(|r| r.log_snr)
+        .filter(|v| v.is_finite())
+        .collect();
     let (lo, hi) = finite
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     let span = (hi - lo).max(1e-12);
     let n = rows.len() as f64 - 1.0;
     let x_of = |i: usize| margin + plot_width * i as f64 / n;
-    let panels: [(f64, Box<dyn Fn(&Row) -> f64>, Rgb<u8>); 3] = [
-        (margin, Box::new(|r: &Row| r.signal_scale), Rgb([30, 90, 200])),
-        (margin, Box::new(move |r: &Row| r.sigma / sigma_max), Rgb([200, 40, 40])),
+    let panels: [Curve; 3] = [
+        (
+            margin,
+            Box::new(|r: &Row| r.signal_scale),
+            Rgb([30, 90, 200]),
+        ),
+        (
+            margin,
+            Box::new(move |r: &Row| r.sigma / sigma_max),
+            Rgb([200, 40, 40]),
+        ),
         (
             2.0 * margin + half,
             Box::new(move |r: &Row| (r.log_snr.clamp(lo, hi) - lo) / span),
@@ -151,7 +171,10 @@ fn plot(path: &std::path::Path, rows: &[Row]) -> Result<(), String> {
     for (top, value, color) in &panels {
         let y_of = |v: f64| top + half * (1.0 - v.clamp(0.0, 1.0));
         for i in 1..rows.len() {
-            let (a, b) = ((x_of(i - 1), y_of(value(&rows[i - 1]))), (x_of(i), y_of(value(&rows[i]))));
+            let (a, b) = (
+                (x_of(i - 1), y_of(value(&rows[i - 1]))),
+                (x_of(i), y_of(value(&rows[i]))),
+            );
             let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as usize).max(1);
             for k in 0..=steps {
                 let f = k as f64 / steps as f64;
@@ -160,7 +183,8 @@ fn plot(path: &std::path::Path, rows: &[Row]) -> Result<(), String> {
             }
         }
     }
-    img.save(path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    img.save(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Runs `diffusion schedule`.
@@ -177,7 +201,10 @@ pub fn run(args: &ScheduleArgs) -> Result<(), String> {
         println!("t,s,alpha_cumprod,sigma,log_snr,f,g");
         for r in &table {
             let abar = r.alpha_cumprod.map(|a| a.to_string()).unwrap_or_default();
-            println!("{},{},{abar},{},{},{},{}", r.t, r.signal_scale, r.sigma, r.log_snr, r.f, r.g);
+            println!(
+                "{},{},{abar},{},{},{},{}",
+                r.t, r.signal_scale, r.sigma, r.log_snr, r.f, r.g
+            );
         }
     } else {
         println!("{}", process.name());
@@ -186,7 +213,10 @@ pub fn run(args: &ScheduleArgs) -> Result<(), String> {
             "t", "s(t)", "alpha_bar", "sigma(t)", "log-SNR", "f(t)", "g(t)"
         );
         for r in &table {
-            let abar = r.alpha_cumprod.map(|a| format!("{a:>12.6}")).unwrap_or(format!("{:>12}", "-"));
+            let abar = r
+                .alpha_cumprod
+                .map(|a| format!("{a:>12.6}"))
+                .unwrap_or(format!("{:>12}", "-"));
             println!(
                 "{:>10.4} {:>12.6} {abar} {:>12.6} {:>10.4} {:>12.4} {:>12.4}",
                 r.t, r.signal_scale, r.sigma, r.log_snr, r.f, r.g
@@ -197,7 +227,10 @@ pub fn run(args: &ScheduleArgs) -> Result<(), String> {
         let dense = rows(process.as_ref(), 400)?;
         plot(path, &dense)?;
         if !args.json {
-            println!("plot: {} (blue s(t), red σ(t)/max σ, green log-SNR)", path.display());
+            println!(
+                "plot: {} (blue s(t), red σ(t)/max σ, green log-SNR)",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -210,7 +243,10 @@ mod tests {
     #[test]
     fn the_ddpm_table_ends_where_diffusers_puts_it() {
         let p = DiscreteVp::new(
-            DiscreteSchedule::new(BetaSchedule::DDPM, 1000).unwrap().alphas_cumprod().to_vec(),
+            DiscreteSchedule::new(BetaSchedule::DDPM, 1000)
+                .unwrap()
+                .alphas_cumprod()
+                .to_vec(),
         )
         .unwrap();
         let table = rows(&p, 3).unwrap();

@@ -7,12 +7,14 @@ use burn::backend::{Autodiff, Flex};
 use diffusion_train::config::{DataConfig, ModelConfig};
 use diffusion_train::{train, RunOptions, TrainConfig, TrainSummary};
 
-use crate::backend::BackendChoice;
+use crate::backend::{guard_device_start, BackendChoice};
 use clap::Args;
+use diffusion_train::TrainError;
 
 /// Options of `diffusion train`.
 #[derive(Args, Debug)]
-#[command(after_help = "With no options: the main job, a class-conditional U-Net on the embedded MNIST
+#[command(
+    after_help = "With no options: the main job, a class-conditional U-Net on the embedded MNIST
 subset (datasets/mnist-10k), about 20 minutes on 2 CPU cores.
 
 examples:
@@ -20,7 +22,8 @@ examples:
   diffusion train --toy two-moons --steps 1500
   diffusion train --config my_run.toml --steps 5000 --output runs/long
   diffusion train --images photos/ --size 32 --channels 3
-  diffusion train --resume --output runs/mnist")]
+  diffusion train --resume --output runs/mnist"
+)]
 pub struct TrainArgs {
     /// A training config (.json or .toml); the flags below override it.
     #[arg(long)]
@@ -169,15 +172,19 @@ pub fn run(args: &TrainArgs) -> Result<(), String> {
     );
     let summary = match args.backend {
         BackendChoice::Flex => train::<Autodiff<Flex>>(&config, &options, &Default::default()),
-        BackendChoice::Wgpu => {
+        BackendChoice::Wgpu => guard_device_start(args.backend, || {
             use burn::backend::wgpu::{Wgpu, WgpuDevice};
             train::<Autodiff<Wgpu>>(&config, &options, &WgpuDevice::default())
-        }
+                .map_err(|e| e.to_string())
+        })
+        .map_err(TrainError::Config),
         #[cfg(feature = "cuda")]
-        BackendChoice::Cuda => {
+        BackendChoice::Cuda => guard_device_start(args.backend, || {
             use burn::backend::cuda::{Cuda, CudaDevice};
             train::<Autodiff<Cuda>>(&config, &options, &CudaDevice::default())
-        }
+                .map_err(|e| e.to_string())
+        })
+        .map_err(TrainError::Config),
         #[cfg(not(feature = "cuda"))]
         BackendChoice::Cuda => {
             return Err("this binary was built without CUDA; rebuild with `--features cuda`".into())

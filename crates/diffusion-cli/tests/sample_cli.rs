@@ -27,9 +27,15 @@ fn tiny_model(root: &Path, classes: Option<usize>) -> (PathBuf, usize) {
     if let Some(c) = classes {
         json["num_class_embeds"] = c.into();
     }
-    let config = UNet2DConfig::from_json_str(&json.to_string(), "test").unwrap().config;
+    let config = UNet2DConfig::from_json_str(&json.to_string(), "test")
+        .unwrap()
+        .config;
     let model = UNet2DModel::<Flex>::new(&config, 3, &Default::default()).unwrap();
-    let dir = root.join(if classes.is_some() { "conditional" } else { "unconditional" });
+    let dir = root.join(if classes.is_some() {
+        "conditional"
+    } else {
+        "unconditional"
+    });
     save_unet(&model, &dir).unwrap();
     std::fs::write(dir.join("scheduler_config.json"), SCHEDULER).unwrap();
     let parameters = named_shapes::<Flex, _>(&model)
@@ -59,7 +65,18 @@ fn sampling_writes_pngs_that_do_not_depend_on_the_batch_size() {
     let tmp = tempfile::tempdir().unwrap();
     let (model, _) = tiny_model(tmp.path(), None);
     let grid = tmp.path().join("grid.png");
-    let base = ["sample", "--model", s(&model), "--steps", "4", "--num", "5", "--seed", "11", "--quiet"];
+    let base = [
+        "sample",
+        "--model",
+        s(&model),
+        "--steps",
+        "4",
+        "--num",
+        "5",
+        "--seed",
+        "11",
+        "--quiet",
+    ];
     let out = diffusion(&[&base[..], &["--out", s(&grid)]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     // 5 images → 3 columns, 2 rows of 8×8 with 2-pixel borders.
@@ -95,9 +112,24 @@ fn conditional_sampling_tensors_and_samplers() {
     let tensors = tmp.path().join("x.safetensors");
     for sampler in ["ddpm", "euler-ancestral", "dpmpp-2m", "heun"] {
         let out = diffusion(&[
-            "sample", "--model", s(&model), "--sampler", sampler, "--steps", "3", "--num", "4",
-            "--class", "0,1", "--guidance", "2", "--save-tensors", s(&tensors), "--force",
-            "--quiet", "--json",
+            "sample",
+            "--model",
+            s(&model),
+            "--sampler",
+            sampler,
+            "--steps",
+            "3",
+            "--num",
+            "4",
+            "--class",
+            "0,1",
+            "--guidance",
+            "2",
+            "--save-tensors",
+            s(&tensors),
+            "--force",
+            "--quiet",
+            "--json",
         ]);
         assert!(out.status.success(), "{sampler}: {}", stderr(&out));
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -116,27 +148,57 @@ fn bad_input_fails_with_a_reason() {
     let out_png = tmp.path().join("o.png");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["sample", "--model", "/no/such/dir"], "does not exist"),
-        (vec!["sample", "--model", s(&model), "--sampler", "magic"], "valid samplers: ddpm, ddim"),
+        (
+            vec!["sample", "--model", s(&model), "--sampler", "magic"],
+            "valid samplers: ddpm, ddim",
+        ),
         (vec!["sample", "--model", s(&model), "--steps", "-3"], "-3"),
-        (vec!["sample", "--model", s(&model), "--steps", "0"], "--steps"),
-        (vec!["sample", "--model", s(&model), "--guidance", "3"], "class-conditional"),
-        (vec!["sample", "--model", s(&model), "--class", "1"], "class-conditional"),
-        (vec!["sample", "--model", s(&model), "--mask", "m.png"], "--init-image"),
+        (
+            vec!["sample", "--model", s(&model), "--steps", "0"],
+            "--steps",
+        ),
+        (
+            vec!["sample", "--model", s(&model), "--guidance", "3"],
+            "class-conditional",
+        ),
+        (
+            vec!["sample", "--model", s(&model), "--class", "1"],
+            "class-conditional",
+        ),
+        (
+            vec!["sample", "--model", s(&model), "--mask", "m.png"],
+            "--init-image",
+        ),
         (vec!["schedule", "--family", "spiral"], "unknown family"),
     ];
     for (args, expected) in cases {
-        let out = diffusion(&[&args[..], &["--out", s(&out_png)]].concat()
-            .into_iter()
-            .filter(|a| args[0] == "sample" || !["--out", s(&out_png)].contains(a))
-            .collect::<Vec<_>>());
+        let out = diffusion(
+            &[&args[..], &["--out", s(&out_png)]]
+                .concat()
+                .into_iter()
+                .filter(|a| args[0] == "sample" || !["--out", s(&out_png)].contains(a))
+                .collect::<Vec<_>>(),
+        );
         assert!(!out.status.success(), "{args:?} should fail");
-        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     // A corrupt weights file is named in the error.
-    std::fs::write(model.join("diffusion_pytorch_model.safetensors"), b"not safetensors").unwrap();
+    std::fs::write(
+        model.join("diffusion_pytorch_model.safetensors"),
+        b"not safetensors",
+    )
+    .unwrap();
     let out = diffusion(&["sample", "--model", s(&model), "--out", s(&out_png)]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("diffusion_pytorch_model.safetensors"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("diffusion_pytorch_model.safetensors"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!out_png.exists());
 }
 
@@ -149,7 +211,10 @@ fn inspect_counts_parameters_exactly() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["parameters"], parameters);
     assert_eq!(report["architecture"]["num_class_embeds"], 3);
-    assert!(report["process"].as_str().unwrap().contains("1000"), "{report}");
+    assert!(
+        report["process"].as_str().unwrap().contains("1000"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -157,7 +222,14 @@ fn schedule_prints_csv_and_plots() {
     let tmp = tempfile::tempdir().unwrap();
     let plot = tmp.path().join("s.png");
     let out = diffusion(&[
-        "schedule", "--beta-schedule", "linear", "--points", "5", "--csv", "--plot", s(&plot),
+        "schedule",
+        "--beta-schedule",
+        "linear",
+        "--points",
+        "5",
+        "--csv",
+        "--plot",
+        s(&plot),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
