@@ -9,7 +9,7 @@
 //! and prints medians over repeats (with min–max), the unfused/fused ratio, the fused kernel's
 //! effective bandwidth (bytes read + written per second) and, on GPU backends, that bandwidth as
 //! a fraction of the device's measured copy bandwidth (a 128-bit vector copy kernel, the ceiling
-//! for a kernel that touches each byte once). `-- --cuda` (with `--features cuda`) adds the
+//! for a kernel that touches each byte once). `-- --no-wgpu` skips wgpu. `-- --cuda` (with `--features cuda`) adds the
 //! CUDA backend. The table is also written to target/bench/fused_kernels.md, and each line is
 //! a result row for `cargo xtask bench` (reference: the unfused expression). `--tiny` (or
 //! `DIFFUSION_BENCH_TINY=1`) times one 4×784 batch with few repeats.
@@ -207,17 +207,21 @@ fn main() {
         "| backend | kernel | rows×len | fused ms (min–max) | unfused ms (min–max) | unfused/fused | fused GB/s | of copy |".to_string(),
         "|---|---|---|---|---|---|---|---|".to_string(),
     ];
-    let device = WgpuDevice::DefaultDevice;
-    let wgpu_client = cubecl::wgpu::WgpuRuntime::client(&device);
-    let wgpu_copy = copy_bandwidth(&bench, &wgpu_client, largest);
-    println!(
-        "wgpu: {}, device copy {wgpu_copy:.2} GB/s",
-        <Wgpu as Backend>::name(&device)
-    );
-    for line in &table {
-        println!("{line}");
+    // `--no-wgpu` skips wgpu (a machine whose Vulkan driver is not reachable, e.g. a headless
+    // CUDA box without its ICD), so the CUDA and flex rows still come out.
+    if !args.iter().any(|a| a == "--no-wgpu") {
+        let device = WgpuDevice::DefaultDevice;
+        let wgpu_client = cubecl::wgpu::WgpuRuntime::client(&device);
+        let wgpu_copy = copy_bandwidth(&bench, &wgpu_client, largest);
+        println!(
+            "wgpu: {}, device copy {wgpu_copy:.2} GB/s",
+            <Wgpu as Backend>::name(&device)
+        );
+        for line in &table {
+            println!("{line}");
+        }
+        bench_backend::<Wgpu>(&bench, &mut table, "wgpu", &device, Some(wgpu_copy));
     }
-    bench_backend::<Wgpu>(&bench, &mut table, "wgpu", &device, Some(wgpu_copy));
     if args.iter().any(|a| a == "--cuda") {
         run_cuda(&bench, &mut table, largest);
     }

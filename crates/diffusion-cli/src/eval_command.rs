@@ -57,6 +57,9 @@ pub struct EvalArgs {
     /// Also write grid.png (scatter.png for 2-D) and report.json into this directory.
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
+    /// Overwrite grid.png / scatter.png / report.json in --out-dir.
+    #[arg(long)]
+    pub force: bool,
     /// No progress lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -64,6 +67,11 @@ pub struct EvalArgs {
 
 /// Runs `diffusion eval` on the CPU (burn flex); every failure comes back as a message.
 pub fn run(args: &EvalArgs) -> Result<(), String> {
+    if let Some(dir) = &args.out_dir {
+        for name in ["grid.png", "scatter.png", "report.json"] {
+            crate::image_files::check_writable(&dir.join(name), args.force)?;
+        }
+    }
     let device = Default::default();
     let checkpoint =
         Checkpoint::<Flex>::load(&args.checkpoint, &device).map_err(|e| e.to_string())?;

@@ -62,9 +62,9 @@ pub struct TrainArgs {
     /// Where checkpoints, samples and metrics go (default runs/<name>).
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Continue from the newest checkpoint in the output directory.
-    #[arg(long)]
-    pub resume: bool,
+    /// Continue from the newest checkpoint of the output directory, or of run directory DIR.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub resume: Option<Option<PathBuf>>,
     /// Stop after step N (checkpointing first), as if interrupted.
     #[arg(long)]
     pub stop_after: Option<u64>,
@@ -119,12 +119,22 @@ fn configure(args: &TrainArgs) -> Result<(TrainConfig, RunOptions), String> {
     }
     locate_embedded_dataset(&mut c);
     c.validate().map_err(|e| e.to_string())?;
+    let resume_dir = args.resume.clone().flatten();
+    if let (Some(dir), Some(output)) = (&resume_dir, &args.output) {
+        if dir != output {
+            return Err(format!(
+                "--resume {} and --output {} name different runs; give one of them",
+                dir.display(),
+                output.display()
+            ));
+        }
+    }
     let mut options = RunOptions::new(
-        args.output
-            .clone()
+        resume_dir
+            .or_else(|| args.output.clone())
             .unwrap_or_else(|| PathBuf::from("runs").join(name)),
     );
-    options.resume = args.resume;
+    options.resume = args.resume.is_some();
     options.progress = !args.quiet;
     options.stop_after = args.stop_after;
     Ok((c, options))
@@ -222,5 +232,11 @@ mod tests {
         assert!(parse(&["--steps", "x"]).unwrap_err().contains("--steps"));
         assert!(parse(&["--bogus"]).unwrap_err().contains("--bogus"));
         assert!(parse(&["--toy", "spiral"]).is_err());
+        let (_, resumed) = parse(&["--quick", "--resume", "runs/x"]).unwrap();
+        assert!(resumed.resume);
+        assert_eq!(resumed.output_dir, PathBuf::from("runs/x"));
+        let (_, plain) = parse(&["--quick", "--resume"]).unwrap();
+        assert!(plain.resume && plain.output_dir == PathBuf::from("runs/mnist-quick"));
+        assert!(parse(&["--resume", "a", "--output", "b"]).is_err());
     }
 }

@@ -118,19 +118,8 @@ pub fn frechet_distance_of_samples(x: &[Vec<f64>], y: &[Vec<f64>]) -> EvalResult
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diffusion_math::rng::SplitMix64;
+    use crate::metrics::test_clouds::gaussian_cloud as samples;
     use proptest::prelude::*;
-
-    fn samples(n: usize, dim: usize, seed: u64, shift: f64, scale: f64) -> Vec<Vec<f64>> {
-        let mut rng = SplitMix64::new(seed);
-        (0..n)
-            .map(|_| {
-                (0..dim)
-                    .map(|_| shift + scale * rng.standard_normal())
-                    .collect()
-            })
-            .collect()
-    }
 
     fn diagonal(mean: Vec<f64>, variances: &[f64]) -> GaussianFit {
         let d = mean.len();

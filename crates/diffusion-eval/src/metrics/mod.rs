@@ -6,6 +6,8 @@ pub mod accuracy;
 pub mod frechet;
 pub mod points;
 pub mod precision_recall;
+#[cfg(test)]
+mod test_clouds;
 
 use crate::error::{EvalError, EvalResult};
 

@@ -90,19 +90,8 @@ pub fn precision_recall(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diffusion_math::rng::SplitMix64;
+    use crate::metrics::test_clouds::gaussian_cloud as cloud;
     use proptest::prelude::*;
-
-    fn cloud(n: usize, dim: usize, seed: u64, shift: f64, scale: f64) -> Vec<Vec<f64>> {
-        let mut rng = SplitMix64::new(seed);
-        (0..n)
-            .map(|_| {
-                (0..dim)
-                    .map(|_| shift + scale * rng.standard_normal())
-                    .collect()
-            })
-            .collect()
-    }
 
     #[test]
     fn collapsed_and_disjoint_sets() {
