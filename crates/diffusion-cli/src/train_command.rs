@@ -236,7 +236,7 @@ mod tests {
         assert!(resumed.resume);
         assert_eq!(resumed.output_dir, PathBuf::from("runs/x"));
         let (_, plain) = parse(&["--quick", "--resume"]).unwrap();
-        assert!(plain.resume && plain.output_dir == PathBuf::from("runs/mnist-quick"));
+        assert!(plain.resume && plain.output_dir == std::path::Path::new("runs/mnist-quick"));
         assert!(parse(&["--resume", "a", "--output", "b"]).is_err());
     }
 }
