@@ -9,20 +9,18 @@ use burn::tensor::{Tensor, TensorData};
 use clap::{Args, ValueEnum};
 use diffusion_data::{load_idx_dir, Dataset};
 use diffusion_kernels::FusedKernels;
-use diffusion_math::Edm;
 use diffusion_model::weights::load_unet;
 use diffusion_model::ModelBackend;
-use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::likelihood::elbo::{ddpm_elbo, ElboOptions};
 use diffusion_sampling::likelihood::ode::{Divergence, OdeLikelihood};
 use diffusion_sampling::likelihood::{dequantize, DataRange};
-use diffusion_sampling::{Denoiser, EdmDenoiser, NetworkDenoiser};
 use serde::Serialize;
 
 use crate::backend::{run_on, BackendChoice, BackendJob};
 use crate::image_files::{read_image, to_byte};
 use crate::model_source::{resolve, ModelSource, NetworkKind};
 use crate::progress::ProgressBar;
+use crate::repository_paths::locate_in_repository;
 
 /// The estimator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,16 +134,22 @@ fn images(
             state.as_ref().map_or(0, |s| s.seed),
         ),
         (None, Some(state)) => match &state.config.data {
-            diffusion_train::config::DataConfig::Idx { path } => {
-                (locate(path), state.config.held_out_fraction, state.seed)
-            }
+            diffusion_train::config::DataConfig::Idx { path } => (
+                locate_in_repository(path),
+                state.config.held_out_fraction,
+                state.seed,
+            ),
             _ => {
                 return Err(
                     "this checkpoint was not trained on an IDX dataset; pass --images".into(),
                 )
             }
         },
-        (None, None) => (locate(diffusion_data::EMBEDDED_MNIST), 0.05, 0),
+        (None, None) => (
+            locate_in_repository(diffusion_data::EMBEDDED_MNIST),
+            0.05,
+            0,
+        ),
     };
     let dataset: Dataset = load_idx_dir(&dir).map_err(|e| e.to_string())?;
     let (_, held) = dataset.split(held_out, seed).map_err(|e| e.to_string())?;
@@ -160,18 +164,6 @@ fn images(
         .iter()
         .map(|&v| to_byte(v))
         .collect())
-}
-
-/// The embedded dataset is found beside the sources when run outside the repository.
-fn locate(path: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    if p.exists() {
-        p
-    } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(path)
-    }
 }
 
 struct LikelihoodJob<'a> {
@@ -194,7 +186,7 @@ impl BackendJob for LikelihoodJob<'_> {
             Method::Elbo => {
                 let network =
                     load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                let model = denoiser(self.source, &network);
+                let model = self.source.denoiser(&network);
                 self.score(device, |x, labels, first| {
                     let options = ElboOptions {
                         variance: self.source.ddpm_variance()?,
@@ -209,7 +201,7 @@ impl BackendJob for LikelihoodJob<'_> {
             Method::Ode => {
                 let network = load_unet::<Autodiff<B>>(&self.source.network_dir, device)
                     .map_err(|e| e.to_string())?;
-                let model = denoiser(self.source, &network);
+                let model = self.source.denoiser(&network);
                 let solver = OdeLikelihood {
                     rel_tol: self.args.tolerance,
                     abs_tol: self.args.tolerance,
@@ -233,27 +225,6 @@ impl BackendJob for LikelihoodJob<'_> {
                 })
             }
         }
-    }
-}
-
-/// The network as a denoiser under the model's process (EDM-preconditioned when trained so).
-fn denoiser<'a, B, N>(source: &ModelSource, network: &'a N) -> Box<dyn Denoiser<B, 4> + 'a>
-where
-    B: burn::tensor::backend::Backend,
-    N: DenoisingNetwork<B, 4>,
-{
-    match source.edm {
-        Some(preconditioning) => Box::new(EdmDenoiser {
-            network,
-            process: Edm::karras_default(),
-            preconditioning,
-        }),
-        None => Box::new(NetworkDenoiser {
-            network,
-            process: source.process.clone(),
-            prediction: source.prediction,
-            time_scale: source.time_scale,
-        }),
     }
 }
 
@@ -310,23 +281,19 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
     for note in &source.notes {
         eprintln!("note: {note}");
     }
-    let config = std::fs::read_to_string(source.network_dir.join("config.json"))
-        .map_err(|e| e.to_string())?;
-    let parsed = diffusion_model::UNet2DConfig::from_json_str(&config, "config.json")
-        .map_err(|e| e.to_string())?;
-    if parsed.config.num_class_embeds.is_some() {
+    let network = source.network_config()?;
+    if network.class_count().is_some() {
         eprintln!(
             "note: class-conditional model scored with its null class (unconditional likelihood)"
         );
     }
-    let size = parsed
-        .config
-        .sample_size
+    let shape: [usize; 3] = network
+        .item_shape(None)
         .ok_or("the model's config.json has no sample_size")?
-        .dims();
-    let shape = [parsed.config.in_channels, size[0], size[1]];
+        .try_into()
+        .map_err(|_| "likelihood scores images; this model is not an image model")?;
     let pixels = images(args, &source, shape)?;
-    let null_class = parsed.config.num_class_embeds.map(|c| c - 1);
+    let null_class = network.class_count().map(|c| c - 1);
     let job = LikelihoodJob {
         args,
         null_class,

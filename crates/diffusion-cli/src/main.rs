@@ -17,6 +17,7 @@ mod likelihood_command;
 mod model_source;
 mod progress;
 mod pull_command;
+mod repository_paths;
 mod sample_command;
 mod sample_job;
 mod schedule_command;

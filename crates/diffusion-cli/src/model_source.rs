@@ -9,11 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use diffusion_math::{EdmPreconditioning, Prediction};
+use burn::tensor::backend::Backend;
+use diffusion_math::{Edm, EdmPreconditioning, Prediction};
 use diffusion_model::hub::{fetch_unet, HubRequest};
 use diffusion_model::weights::{CONFIG_FILE, WEIGHTS_FILE};
+use diffusion_model::{MlpConfig, UNet2DConfig};
+use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::samplers::DdpmVariance;
-use diffusion_sampling::SchedulerConfig;
+use diffusion_sampling::{Denoiser, EdmDenoiser, NetworkDenoiser, SchedulerConfig};
 use diffusion_train::checkpoint::{latest_checkpoint, read_state, TrainState};
 use diffusion_train::config::ModelConfig;
 use diffusion_train::objective::{Objective, SharedProcess};
@@ -25,6 +28,40 @@ pub enum NetworkKind {
     Unet,
     /// The project's MLP (2-D points).
     Mlp,
+}
+
+/// A network's config.json, parsed.
+pub enum NetworkConfig {
+    /// A `UNet2DModel` config.
+    Unet(Box<UNet2DConfig>),
+    /// An MLP config.
+    Mlp(MlpConfig),
+}
+
+impl NetworkConfig {
+    /// Class embeddings (the null class included), `None` for an unconditional network.
+    pub fn class_count(&self) -> Option<usize> {
+        match self {
+            Self::Unet(c) => c.num_class_embeds,
+            Self::Mlp(c) => c.num_classes,
+        }
+    }
+
+    /// The shape of one sample (`[C, H, W]` or `[dim]`); `size` overrides the U-Net's
+    /// `sample_size`. `None` when a U-Net config has no sample size and none is given.
+    pub fn item_shape(&self, size: Option<usize>) -> Option<Vec<usize>> {
+        match self {
+            Self::Unet(c) => {
+                let [h, w] = match (size, c.sample_size) {
+                    (Some(s), _) => [s, s],
+                    (None, Some(sample_size)) => sample_size.dims(),
+                    (None, None) => return None,
+                };
+                Some(vec![c.in_channels, h, w])
+            }
+            Self::Mlp(c) => Some(vec![c.data_dim]),
+        }
+    }
 }
 
 /// A resolved model: the network's folder and how it was trained.
@@ -56,6 +93,43 @@ impl ModelSource {
             (Some(s), _) => s.clip(),
             (None, NetworkKind::Unet) => Some(1.0),
             (None, NetworkKind::Mlp) => None,
+        }
+    }
+
+    /// The network's config.json.
+    pub fn network_config(&self) -> Result<NetworkConfig, String> {
+        let path = self.network_dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        match self.kind {
+            NetworkKind::Unet => UNet2DConfig::from_json_str(&text, &path.display().to_string())
+                .map(|parsed| NetworkConfig::Unet(Box::new(parsed.config)))
+                .map_err(|e| e.to_string()),
+            NetworkKind::Mlp => serde_json::from_str(&text)
+                .map(NetworkConfig::Mlp)
+                .map_err(|e| format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// `network` as a denoiser under the process it was trained with (EDM-preconditioned when
+    /// trained so), for every command that samples or scores.
+    pub fn denoiser<'a, B, N, const D: usize>(&self, network: &'a N) -> Box<dyn Denoiser<B, D> + 'a>
+    where
+        B: Backend,
+        N: DenoisingNetwork<B, D>,
+    {
+        match self.edm {
+            Some(preconditioning) => Box::new(EdmDenoiser {
+                network,
+                process: Edm::karras_default(),
+                preconditioning,
+            }),
+            None => Box::new(NetworkDenoiser {
+                network,
+                process: self.process.clone(),
+                prediction: self.prediction,
+                time_scale: self.time_scale,
+            }),
         }
     }
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
-use diffusion_model::{MlpConfig, UNet2DConfig};
 use diffusion_sampling::adaptive::AdaptiveOde;
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::samplers::SAMPLER_NAMES;
@@ -15,7 +14,7 @@ use diffusion_train::images::write_grid;
 
 use crate::backend::{run_on, BackendChoice};
 use crate::image_files::{check_writable, read_image, read_mask, write_each};
-use crate::model_source::{resolve, ModelSource, NetworkKind};
+use crate::model_source::{resolve, ModelSource};
 use crate::sample_job::{Guide, Method, SampleJob};
 
 /// The name of the adaptive probability-flow ODE solver.
@@ -97,57 +96,6 @@ pub struct SampleArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// The shape of one sample, from the network's config.
-fn item_shape(source: &ModelSource, source_size: Option<usize>) -> Result<Vec<usize>, String> {
-    let text = std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| {
-        format!(
-            "cannot read {}: {e}",
-            source.network_dir.join(CONFIG_FILE).display()
-        )
-    })?;
-    match source.kind {
-        NetworkKind::Unet => {
-            let parsed =
-                UNet2DConfig::from_json_str(&text, &source.network_dir.display().to_string())
-                    .map_err(|e| e.to_string())?;
-            let [h, w] = match (source_size, parsed.config.sample_size) {
-                (Some(s), _) => [s, s],
-                (None, Some(size)) => size.dims(),
-                (None, None) => {
-                    return Err(format!(
-                        "{} has no sample_size; pass --size",
-                        source.network_dir.join(CONFIG_FILE).display()
-                    ))
-                }
-            };
-            Ok(vec![parsed.config.in_channels, h, w])
-        }
-        NetworkKind::Mlp => {
-            let config: MlpConfig = serde_json::from_str(&text)
-                .map_err(|e| format!("{}: {e}", source.network_dir.display()))?;
-            Ok(vec![config.data_dim])
-        }
-    }
-}
-
-fn class_count(source: &ModelSource) -> Result<Option<usize>, String> {
-    let text =
-        std::fs::read_to_string(source.network_dir.join(CONFIG_FILE)).map_err(|e| e.to_string())?;
-    Ok(match source.kind {
-        NetworkKind::Unet => {
-            UNet2DConfig::from_json_str(&text, "config.json")
-                .map_err(|e| e.to_string())?
-                .config
-                .num_class_embeds
-        }
-        NetworkKind::Mlp => {
-            serde_json::from_str::<MlpConfig>(&text)
-                .map_err(|e| e.to_string())?
-                .num_classes
-        }
-    })
 }
 
 /// Labels per sample and the guidance (scale, null class), checked against the model.
@@ -275,8 +223,14 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
     for note in &source.notes {
         eprintln!("note: {note}");
     }
-    let shape = item_shape(&source, args.size)?;
-    let (labels, guidance) = conditioning(args, class_count(&source)?)?;
+    let network = source.network_config()?;
+    let shape = network.item_shape(args.size).ok_or_else(|| {
+        format!(
+            "{} has no sample_size; pass --size",
+            source.network_dir.join(CONFIG_FILE).display()
+        )
+    })?;
+    let (labels, guidance) = conditioning(args, network.class_count())?;
     let method = method(args, &source)?;
     let guide = guide(args, &shape)?;
     let job = SampleJob {

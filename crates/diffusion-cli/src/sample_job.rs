@@ -3,16 +3,12 @@
 
 use burn::tensor::Tensor;
 use diffusion_kernels::FusedKernels;
-use diffusion_math::Edm;
 use diffusion_model::weights::{load_mlp, load_unet};
 use diffusion_model::ModelBackend;
 use diffusion_sampling::adaptive::AdaptiveOde;
-use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::img2img::{inpaint, sdedit};
 use diffusion_sampling::run::{from_host, to_host};
-use diffusion_sampling::{
-    Denoiser, EdmDenoiser, Guided, NetworkDenoiser, NoiseIdentity, Run, SamplingPlan,
-};
+use diffusion_sampling::{Denoiser, Guided, NoiseIdentity, Run, SamplingPlan};
 
 use crate::backend::BackendJob;
 use crate::model_source::{ModelSource, NetworkKind};
@@ -77,7 +73,8 @@ impl BackendJob for SampleJob<'_> {
             NetworkKind::Unet => {
                 let network =
                     load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                self.with_network::<B, _, 4>(&network, device)
+                let model = self.source.denoiser::<B, _, 4>(&network);
+                self.guided::<B, _, 4>(model.as_ref(), device)
             }
             NetworkKind::Mlp => {
                 if self.guide.is_some() {
@@ -85,44 +82,15 @@ impl BackendJob for SampleJob<'_> {
                 }
                 let network =
                     load_mlp::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                self.with_network::<B, _, 2>(&network, device)
+                let model = self.source.denoiser::<B, _, 2>(&network);
+                self.guided::<B, _, 2>(model.as_ref(), device)
             }
         }
     }
 }
 
 impl SampleJob<'_> {
-    fn with_network<B, N, const D: usize>(
-        &self,
-        network: &N,
-        device: &B::Device,
-    ) -> Result<Drawn, String>
-    where
-        B: FusedKernels,
-        N: DenoisingNetwork<B, D>,
-    {
-        match self.source.edm {
-            Some(preconditioning) => self.guided::<B, _, D>(
-                &EdmDenoiser {
-                    network,
-                    process: Edm::karras_default(),
-                    preconditioning,
-                },
-                device,
-            ),
-            None => self.guided::<B, _, D>(
-                &NetworkDenoiser {
-                    network,
-                    process: self.source.process.clone(),
-                    prediction: self.source.prediction,
-                    time_scale: self.source.time_scale,
-                },
-                device,
-            ),
-        }
-    }
-
-    fn guided<B: FusedKernels, M: Denoiser<B, D>, const D: usize>(
+    fn guided<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
         &self,
         model: &M,
         device: &B::Device,
@@ -136,7 +104,7 @@ impl SampleJob<'_> {
         }
     }
 
-    fn batches<B: FusedKernels, M: Denoiser<B, D>, const D: usize>(
+    fn batches<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
         &self,
         model: &M,
         device: &B::Device,
@@ -193,7 +161,7 @@ impl SampleJob<'_> {
         })
     }
 
-    fn guided_run<B: FusedKernels, M: Denoiser<B, D>, const D: usize>(
+    fn guided_run<B: FusedKernels, M: Denoiser<B, D> + ?Sized, const D: usize>(
         &self,
         run: Run<'_, B, M, D>,
         guide: &Guide,

@@ -8,6 +8,7 @@ use diffusion_train::config::{DataConfig, ModelConfig};
 use diffusion_train::{train, RunOptions, TrainConfig, TrainSummary};
 
 use crate::backend::{guard_device_start, BackendChoice};
+use crate::repository_paths::locate_in_repository;
 use clap::Args;
 use diffusion_train::TrainError;
 
@@ -144,12 +145,8 @@ fn configure(args: &TrainArgs) -> Result<(TrainConfig, RunOptions), String> {
 /// beside the sources this binary was built from.
 fn locate_embedded_dataset(config: &mut TrainConfig) {
     if let DataConfig::Idx { path } = &mut config.data {
-        if path == diffusion_data::EMBEDDED_MNIST && !std::path::Path::new(path).exists() {
-            *path = format!(
-                "{}/../../{}",
-                env!("CARGO_MANIFEST_DIR"),
-                diffusion_data::EMBEDDED_MNIST
-            );
+        if path == diffusion_data::EMBEDDED_MNIST {
+            *path = locate_in_repository(path).to_string_lossy().into_owned();
         }
     }
 }
