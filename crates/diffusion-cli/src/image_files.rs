@@ -17,10 +17,8 @@ pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// [−1, 1] → 0..=255, rounding to nearest (the inverse of `2k/255 − 1`).
-pub fn to_byte(v: f32) -> u8 {
-    ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
-}
+use diffusion_data::pixels::byte_to_unit;
+pub use diffusion_data::pixels::unit_to_byte;
 
 /// One planar image as a PNG-ready picture.
 pub fn picture(pixels: &[f32], [c, h, w]: [usize; 3]) -> Result<DynamicImage, String> {
@@ -30,14 +28,14 @@ pub fn picture(pixels: &[f32], [c, h, w]: [usize; 3]) -> Result<DynamicImage, St
             GrayImage::from_raw(
                 w as u32,
                 h as u32,
-                pixels[..plane].iter().map(|&v| to_byte(v)).collect(),
+                pixels[..plane].iter().map(|&v| unit_to_byte(v)).collect(),
             )
             .ok_or("image buffer has the wrong size")?,
         )),
         3 => {
             let bytes = (0..plane)
                 .flat_map(|i| (0..3).map(move |ch| (ch, i)))
-                .map(|(ch, i)| to_byte(pixels[ch * plane + i]))
+                .map(|(ch, i)| unit_to_byte(pixels[ch * plane + i]))
                 .collect();
             Ok(DynamicImage::ImageRgb8(
                 RgbImage::from_raw(w as u32, h as u32, bytes)
@@ -85,20 +83,19 @@ pub fn read_image(path: &Path, channels: usize, size: usize) -> Result<Vec<f32>,
     } else {
         decoded
     };
-    let scale = |b: u8| b as f32 / 127.5 - 1.0;
     match channels {
         1 => Ok(decoded
             .to_luma8()
             .into_raw()
             .into_iter()
-            .map(scale)
+            .map(byte_to_unit)
             .collect()),
         3 => {
             let rgb = decoded.to_rgb8();
             let plane = size * size;
             let raw = rgb.as_raw();
             Ok((0..3)
-                .flat_map(|ch| (0..plane).map(move |i| scale(raw[3 * i + ch])))
+                .flat_map(|ch| (0..plane).map(move |i| byte_to_unit(raw[3 * i + ch])))
                 .collect())
         }
         other => Err(format!(
@@ -122,14 +119,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_round_trip_through_the_pixel_scale() {
-        for k in 0..=255u8 {
-            assert_eq!(to_byte(k as f32 / 127.5 - 1.0), k);
-        }
-        assert_eq!((to_byte(-3.0), to_byte(7.0)), (0, 255));
-    }
-
-    #[test]
     fn rgb_images_round_trip_through_png() {
         let dir = tempfile::tempdir().unwrap();
         let pixels: Vec<f32> = (0..3 * 4 * 5)
@@ -143,7 +132,11 @@ mod tests {
         let back = image::open(&paths[0]).unwrap().to_rgb8();
         assert_eq!(
             back.get_pixel(1, 0).0,
-            [to_byte(pixels[1]), to_byte(pixels[21]), to_byte(pixels[41])]
+            [
+                unit_to_byte(pixels[1]),
+                unit_to_byte(pixels[21]),
+                unit_to_byte(pixels[41])
+            ]
         );
     }
 

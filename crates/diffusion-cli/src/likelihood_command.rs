@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use burn::backend::Autodiff;
 use burn::tensor::{Tensor, TensorData};
 use clap::{Args, ValueEnum};
+use diffusion_data::pixels::{byte_to_unit, unit_to_byte};
 use diffusion_data::{load_idx_dir, Dataset};
 use diffusion_kernels::FusedKernels;
 use diffusion_model::weights::load_unet;
@@ -17,7 +18,7 @@ use diffusion_sampling::likelihood::{dequantize, DataRange};
 use serde::Serialize;
 
 use crate::backend::{run_on, BackendChoice, BackendJob};
-use crate::image_files::{read_image, to_byte};
+use crate::image_files::read_image;
 use crate::model_source::{resolve, ModelSource, NetworkKind};
 use crate::progress::ProgressBar;
 use crate::repository_paths::locate_in_repository;
@@ -123,7 +124,7 @@ fn images(
         }
         let mut bytes = Vec::new();
         for file in files.iter().take(args.num) {
-            bytes.extend(read_image(file, c, h)?.into_iter().map(to_byte));
+            bytes.extend(read_image(file, c, h)?.into_iter().map(unit_to_byte));
         }
         return Ok(bytes);
     }
@@ -162,7 +163,7 @@ fn images(
     let count = args.num.min(held.len());
     Ok(held.values[..count * held.item_len()]
         .iter()
-        .map(|&v| to_byte(v))
+        .map(|&v| unit_to_byte(v))
         .collect())
 }
 
@@ -255,7 +256,7 @@ impl LikelihoodJob<'_> {
                     DataRange::MinusOneToOne,
                     self.args.seed ^ first as u64,
                 ),
-                Method::Elbo => pixels.iter().map(|&k| k as f32 / 127.5 - 1.0).collect(),
+                Method::Elbo => pixels.iter().map(|&k| byte_to_unit(k)).collect(),
             };
             let x = Tensor::<B, 4>::from_data(TensorData::new(values, shape), device);
             let labels = self.null_class.map(|null| vec![null; rows]);

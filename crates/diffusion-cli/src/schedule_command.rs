@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
 use diffusion_math::{Edm, ForwardProcess, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear};
+use diffusion_train::images::{draw_line, save_png};
 use image::{Rgb, RgbImage};
 use serde::Serialize;
 
@@ -175,15 +176,11 @@ fn plot(path: &std::path::Path, rows: &[Row]) -> Result<(), String> {
                 (x_of(i - 1), y_of(value(&rows[i - 1]))),
                 (x_of(i), y_of(value(&rows[i]))),
             );
-            let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as usize).max(1);
-            for k in 0..=steps {
-                let f = k as f64 / steps as f64;
-                let (x, y) = (a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1));
-                img.put_pixel(x as u32, (y as u32).min(height - 1), *color);
-            }
+            draw_line(&mut img, a, b, *color);
         }
     }
-    img.save(path)
+    save_png(&img, path)
+        .map_err(|e| e.to_string())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

@@ -107,7 +107,7 @@ fn load_one(path: &Path, size: usize, channels: usize, out: &mut Vec<f32>) -> Da
                 .iter()
                 .skip(c)
                 .step_by(channels)
-                .map(|&v| v as f32 / 127.5 - 1.0),
+                .map(|&v| crate::pixels::byte_to_unit(v)),
         );
     }
     Ok(())

@@ -147,7 +147,7 @@ pub fn load_idx_dir(dir: &Path) -> DataResult<Dataset> {
     let pixels = images
         .values
         .iter()
-        .map(|&v| v as f32 / 127.5 - 1.0)
+        .map(|&v| crate::pixels::byte_to_unit(v))
         .collect();
     let labels: Vec<u32> = labels.values.iter().map(|&l| l as u32).collect();
     Dataset::new(vec![1, rows, cols], pixels, Some(labels), &images_path)

@@ -15,6 +15,7 @@ pub mod error;
 pub mod folder;
 pub mod idx;
 pub mod order;
+pub mod pixels;
 pub mod toy;
 
 pub use dataset::{flip_horizontally, Dataset};

@@ -55,14 +55,6 @@ pub enum EvalError {
     /// A 2-D distance failed.
     #[error("math: {0}")]
     Math(#[from] diffusion_math::MathError),
-    /// Writing a PNG failed.
-    #[error("{path}: cannot encode the image: {message}")]
-    Image {
-        /// The file.
-        path: PathBuf,
-        /// The encoder's message.
-        message: String,
-    },
 }
 
 impl EvalError {

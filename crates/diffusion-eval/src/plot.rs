@@ -6,9 +6,10 @@
 
 use std::path::Path;
 
+use diffusion_train::images::{draw_line, save_png};
 use image::{Rgb, RgbImage};
 
-use crate::error::{EvalError, EvalResult};
+use crate::error::EvalResult;
 
 /// Line colours, in series order (named in [`COLOR_NAMES`]).
 pub const COLORS: [[u8; 3]; 6] = [
@@ -22,22 +23,15 @@ pub const COLORS: [[u8; 3]; 6] = [
 /// The names of [`COLORS`], for the legend in the table.
 pub const COLOR_NAMES: [&str; 6] = ["blue", "red", "green", "purple", "orange", "cyan"];
 
+/// A line, two pixels wide when `thick` (drawn again shifted right, down, and both).
 fn line(img: &mut RgbImage, a: (f64, f64), b: (f64, f64), color: Rgb<u8>, thick: bool) {
-    let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as usize).max(1);
-    for i in 0..=steps {
-        let f = i as f64 / steps as f64;
-        let (x, y) = (a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1));
-        let offsets: &[(f64, f64)] = if thick {
-            &[(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]
-        } else {
-            &[(0.0, 0.0)]
-        };
-        for (dx, dy) in offsets {
-            let (px, py) = (x + dx, y + dy);
-            if px >= 0.0 && py >= 0.0 && (px as u32) < img.width() && (py as u32) < img.height() {
-                img.put_pixel(px as u32, py as u32, color);
-            }
-        }
+    let offsets: &[(f64, f64)] = if thick {
+        &[(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]
+    } else {
+        &[(0.0, 0.0)]
+    };
+    for (dx, dy) in offsets {
+        draw_line(img, (a.0 + dx, a.1 + dy), (b.0 + dx, b.1 + dy), color);
     }
 }
 
@@ -144,16 +138,7 @@ pub fn write_nfe_plot(
             }
         }
     }
-    let mut bytes = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    )
-    .map_err(|e| EvalError::Image {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    diffusion_model::weights::write_atomically(path, &bytes)?;
+    save_png(&img, path)?;
     Ok(())
 }
 

@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
+use diffusion_data::pixels::unit_to_byte;
 use image::{Rgb, RgbImage};
 
 use crate::error::{TrainError, TrainResult};
 
-fn save(img: &RgbImage, path: &Path) -> TrainResult<()> {
+/// Encodes `img` as PNG and writes it atomically (temporary name, then rename).
+pub fn save_png(img: &RgbImage, path: &Path) -> TrainResult<()> {
     let mut bytes = Vec::new();
     img.write_to(
         &mut std::io::Cursor::new(&mut bytes),
@@ -38,7 +40,7 @@ pub fn write_grid(
             for x in 0..w {
                 let at = |ch: usize| {
                     let v = pixels[ch * h * w + y * w + x];
-                    ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
+                    unit_to_byte(v)
                 };
                 let rgb = if c >= 3 {
                     [at(0), at(1), at(2)]
@@ -53,10 +55,11 @@ pub fn write_grid(
             }
         }
     }
-    save(&img, path)
+    save_png(&img, path)
 }
 
-fn line(img: &mut RgbImage, a: (f64, f64), b: (f64, f64), color: Rgb<u8>) {
+/// A one-pixel line from `a` to `b` (pixel coordinates); points off the canvas are skipped.
+pub fn draw_line(img: &mut RgbImage, a: (f64, f64), b: (f64, f64), color: Rgb<u8>) {
     let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as usize).max(1);
     for i in 0..=steps {
         let f = i as f64 / steps as f64;
@@ -99,7 +102,7 @@ pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
             |y: f64| height as f64 - margin - (y - lo) / (hi - lo) * (height as f64 - 2.0 * margin);
         let mut decade = lo;
         while decade <= hi {
-            line(
+            draw_line(
                 &mut img,
                 (margin, py(decade)),
                 (width as f64 - margin, py(decade)),
@@ -108,20 +111,20 @@ pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
             decade += 1.0;
         }
         let axis = Rgb([0, 0, 0]);
-        line(
+        draw_line(
             &mut img,
             (margin, margin),
             (margin, height as f64 - margin),
             axis,
         );
-        line(
+        draw_line(
             &mut img,
             (margin, height as f64 - margin),
             (width as f64 - margin, height as f64 - margin),
             axis,
         );
         for w in finite.windows(2) {
-            line(
+            draw_line(
                 &mut img,
                 (px(w[0].0), py(w[0].1)),
                 (px(w[1].0), py(w[1].1)),
@@ -134,11 +137,11 @@ pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
         for p in &finite[1..] {
             smooth += alpha * (p.1 - smooth);
             let next = (px(p.0), py(smooth));
-            line(&mut img, prev, next, Rgb([20, 60, 200]));
+            draw_line(&mut img, prev, next, Rgb([20, 60, 200]));
             prev = next;
         }
     }
-    save(&img, path)
+    save_png(&img, path)
 }
 
 /// 2-D samples (red) over data points (grey) on [−3, 3]².
@@ -164,7 +167,7 @@ pub fn write_scatter(path: &Path, data: &[f32], samples: &[f32]) -> TrainResult<
     for p in samples.chunks(2) {
         dot(p[0], p[1], Rgb([210, 30, 30]));
     }
-    save(&img, path)
+    save_png(&img, path)
 }
 
 #[cfg(test)]
