@@ -6,16 +6,20 @@
 //!   back into diffusers ([`weights`]).
 //! - [`MlpDenoiser`]: a small time-embedded MLP for 2-D data (fast demos and tests).
 //! - [`hub`]: downloads a model repository from the Hugging Face hub into its standard cache.
-//! - [`conv2d`] and [`group_norm`]: a 2-D convolution (im2col + GEMM) and a fused GroupNorm(+SiLU)
-//!   whose CPU forward and backward are our own, with custom autodiff nodes: burn's stock
-//!   versions on flex are several times slower (see the README's U-Net benchmark).
+//! - [`conv2d`], [`group_norm`] and [`attention_core`]: a 2-D convolution (im2col + GEMM), a
+//!   fused GroupNorm(+SiLU) and a fused multi-head attention whose CPU forward and backward are
+//!   our own, with custom autodiff nodes: burn's stock versions on flex are several times slower
+//!   (see the README's U-Net benchmark).
+//! - [`cpu_allocator`]: keeps freed tensor buffers reusable (a fifth of a CPU training step).
 //!
 //! The backend is a type parameter: `Flex` on the CPU, `Wgpu` or `Cuda` on a GPU, and
 //! `Autodiff<_>` of any of them for training.
 
+pub mod attention_core;
 mod conditioning;
 pub mod config;
 pub mod conv2d;
+pub mod cpu_allocator;
 pub mod error;
 mod flex_slices;
 pub mod group_norm;

@@ -79,7 +79,8 @@ pub struct TrainSummary {
 }
 
 /// Trains the network of `config` on backend `B` (an autodiff backend such as
-/// `Autodiff<Flex>`); see [`RunOptions`] for resuming.
+/// `Autodiff<Flex>`); see [`RunOptions`] for resuming. Tunes the process allocator first
+/// ([`diffusion_model::cpu_allocator::tune_for_tensors`]: freed tensor buffers stay reusable).
 pub fn train<B>(
     config: &TrainConfig,
     options: &RunOptions,
@@ -90,6 +91,7 @@ where
     B::InnerBackend: FusedKernels + ModelBackend,
 {
     config.validate()?;
+    diffusion_model::cpu_allocator::tune_for_tensors();
     let data = training_split(config, load_dataset(config)?)?;
     let seed = config.seed;
     match &config.model {

@@ -200,7 +200,7 @@ pub fn col2im_add_rows(g: &ConvGeom, cols: &[f32], dx: &mut [f32], oy0: usize, o
 /// `accumulate = false` overwrites `dst`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
-fn matmul(
+pub(crate) fn matmul(
     m: usize,
     n: usize,
     k: usize,

@@ -5,6 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use super::ParamInit;
+use crate::conv2d::{conv2d, Conv2dBackend};
 
 /// `torch.nn.Linear`: y = x Wᵀ + b with `weight` `[out, in]` and `bias` `[out]`.
 #[derive(Module, Debug)]
@@ -34,5 +35,21 @@ impl<B: Backend> Linear<B> {
     pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
         let weight = self.weight.val().transpose().unsqueeze::<D>();
         x.matmul(weight) + self.bias.val().unsqueeze::<D>()
+    }
+}
+
+impl<B: Conv2dBackend> Linear<B> {
+    /// Applies the layer at every position of a channel-major map `[N, in, H, W]` →
+    /// `[N, out, H, W]`: the same numbers as [`forward`](Self::forward) on the transposed
+    /// tokens, computed as a 1×1 convolution so that no transpose is materialised.
+    pub fn forward_channels(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let [out, inp] = self.weight.dims();
+        conv2d(
+            x,
+            self.weight.val().reshape([out, inp, 1, 1]),
+            Some(self.bias.val()),
+            [1, 1],
+            [0, 0],
+        )
     }
 }

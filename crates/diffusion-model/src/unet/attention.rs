@@ -2,10 +2,10 @@
 //! `AttnDownBlock2D`, `AttnUpBlock2D` and `UNetMidBlock2D`).
 
 use burn::module::Module;
-use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
+use crate::attention_core::attention;
 use crate::layers::{GroupNorm, Linear, ParamInit};
 use crate::ModelBackend;
 
@@ -54,30 +54,28 @@ impl<B: Backend> Attention<B> {
 }
 
 impl<B: ModelBackend> Attention<B> {
-    /// `[N, C, H, W]` → `[N, C, H, W]`.
+    /// `[N, C, H, W]` → `[N, C, H, W]`. The tokens stay channel-major throughout: the
+    /// projections are 1×1 convolutions and the heads are channel ranges of the fused
+    /// [`attention`] (the same numbers as diffusers' token-major `Attention`).
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let [n, c, height, width] = x.dims();
         let positions = height * width;
         let head_dim = c / self.heads;
-        let tokens: Tensor<B, 3> = self
-            .group_norm
-            .forward(x.clone())
-            .reshape([n, c, positions])
-            .swap_dims(1, 2);
-        let split = |t: Tensor<B, 3>| -> Tensor<B, 4> {
-            t.reshape([n, positions, self.heads, head_dim])
-                .swap_dims(1, 2)
+        let tokens = self.group_norm.forward(x.clone());
+        let project = |layer: &Linear<B>| -> Tensor<B, 3> {
+            layer
+                .forward_channels(tokens.clone())
+                .reshape([n, c, positions])
         };
-        let q = split(self.to_q.forward(tokens.clone()));
-        let k = split(self.to_k.forward(tokens.clone()));
-        let v = split(self.to_v.forward(tokens));
         let scale = 1.0 / (head_dim as f64).sqrt();
-        let weights = softmax(q.matmul(k.swap_dims(2, 3)) * scale, 3);
-        let attended: Tensor<B, 3> = weights.matmul(v).swap_dims(1, 2).reshape([n, positions, c]);
-        let h = self.to_out[0]
-            .forward(attended)
-            .swap_dims(1, 2)
-            .reshape([n, c, height, width]);
+        let attended = attention(
+            project(&self.to_q),
+            project(&self.to_k),
+            project(&self.to_v),
+            self.heads,
+            scale,
+        );
+        let h = self.to_out[0].forward_channels(attended.reshape([n, c, height, width]));
         let sum = x + h;
         if self.rescale_output_factor == 1.0 {
             sum
