@@ -16,6 +16,7 @@
 //! `Autodiff<_>` of any of them for training.
 
 pub mod attention_core;
+pub mod channel_concat;
 mod conditioning;
 pub mod config;
 pub mod conv2d;
@@ -26,6 +27,7 @@ pub mod group_norm;
 pub mod hub;
 pub mod layers;
 pub mod mlp;
+mod simd;
 pub mod unet;
 pub mod weights;
 

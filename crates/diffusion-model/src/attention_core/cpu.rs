@@ -13,6 +13,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 use crate::conv2d::cpu::matmul;
+use crate::group_norm::cpu::fast_exp;
 
 /// Geometry of one attention call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,7 @@ impl AttnGeom {
     /// multiple of `heads`.
     pub fn new(n: usize, c: usize, l: usize, heads: usize) -> Self {
         assert!(
-            heads > 0 && c % heads == 0,
+            heads > 0 && c.is_multiple_of(heads),
             "attention: {c} channels are not divisible into {heads} heads"
         );
         Self {
@@ -67,7 +68,7 @@ fn probabilities(g: &AttnGeom, q: &[f32], k: &[f32], scale: f32, p: &mut [f32]) 
         let max = row.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
         let mut sum = 0.0f32;
         for s in row.iter_mut() {
-            *s = (*s - max).exp();
+            *s = fast_exp(*s - max);
             sum += *s;
         }
         let inv = 1.0 / sum;
@@ -89,7 +90,21 @@ pub fn attention_forward(g: &AttnGeom, q: &[f32], k: &[f32], v: &[f32], scale: f
             let at = task * block..(task + 1) * block;
             probabilities(g, &q[at.clone()], &k[at.clone()], scale, p);
             // O[j, a] = Σ_b V[j, b] P[a, b]: rhs = Pᵀ (row stride 1, column stride L).
-            matmul(g.d, l, l, o, l, false, &v[at], l, 1, p, 1, l, Parallelism::None);
+            matmul(
+                g.d,
+                l,
+                l,
+                o,
+                l,
+                false,
+                &v[at],
+                l,
+                1,
+                p,
+                1,
+                l,
+                Parallelism::None,
+            );
         },
     );
     out

@@ -40,7 +40,7 @@ pub fn attention<B: AttentionBackend>(
 ) -> Tensor<B, 3> {
     let dims = q.dims();
     assert!(
-        heads > 0 && dims[1] % heads == 0,
+        heads > 0 && dims[1].is_multiple_of(heads),
         "attention: {} channels are not divisible into {heads} heads",
         dims[1]
     );

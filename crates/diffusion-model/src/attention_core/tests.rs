@@ -81,7 +81,11 @@ fn flex_backward_matches_the_composed_ops() {
             default_attention_backward::<F>(prim(q), prim(k), prim(v), prim(g), heads, scale);
         for (j, (a, b)) in ours.into_iter().zip(reference).enumerate() {
             let err = rel_err(tensor(a), tensor(b));
-            assert!(err < 1e-5, "shape {:?}, gradient {j}: relative error {err}", SHAPES[i]);
+            assert!(
+                err < 1e-5,
+                "shape {:?}, gradient {j}: relative error {err}",
+                SHAPES[i]
+            );
         }
     }
 }
@@ -92,7 +96,8 @@ fn flex_backward_matches_the_composed_ops() {
 fn autodiff_gradients_match_burns_autodiff_of_the_composed_forward() {
     let (n, c, l, heads) = (2, 8, 10, 2);
     let scale = 0.5;
-    let inputs = |seed: u64| [0, 1, 2].map(|j| rand_t::<A>([n, c, l], seed + j, 1.5).require_grad());
+    let inputs =
+        |seed: u64| [0, 1, 2].map(|j| rand_t::<A>([n, c, l], seed + j, 1.5).require_grad());
     let weights = rand_t::<A>([n, c, l], 99, 1.0);
 
     let [q, k, v] = inputs(40);
@@ -101,13 +106,14 @@ fn autodiff_gradients_match_burns_autodiff_of_the_composed_forward() {
     let ours = [&q, &k, &v].map(|t| t.grad(&grads).expect("gradient"));
 
     let [q, k, v] = inputs(40);
-    let out = Tensor::<A, 3>::from_primitive(TensorPrimitive::Float(default_attention_forward::<A>(
-        q.clone().into_primitive().tensor(),
-        k.clone().into_primitive().tensor(),
-        v.clone().into_primitive().tensor(),
-        heads,
-        scale,
-    )));
+    let out =
+        Tensor::<A, 3>::from_primitive(TensorPrimitive::Float(default_attention_forward::<A>(
+            q.clone().into_primitive().tensor(),
+            k.clone().into_primitive().tensor(),
+            v.clone().into_primitive().tensor(),
+            heads,
+            scale,
+        )));
     let grads = (out * weights).sum().backward();
     let reference = [&q, &k, &v].map(|t| t.grad(&grads).expect("gradient"));
 
@@ -134,9 +140,8 @@ fn non_contiguous_inputs_are_read_correctly() {
     let (n, c, l, heads) = (2, 8, 6, 2);
     let [q, k, v] = [0, 1, 2].map(|j| rand_t::<F>([n, l, c], 20 + j, 1.0));
     let [qt, kt, vt] = [&q, &k, &v].map(|t| t.clone().swap_dims(1, 2));
-    let [qc, kc, vc] = [&qt, &kt, &vt].map(|t| {
-        Tensor::<F, 3>::from_data(t.to_data(), &Default::default())
-    });
+    let [qc, kc, vc] =
+        [&qt, &kt, &vt].map(|t| Tensor::<F, 3>::from_data(t.to_data(), &Default::default()));
     let strided = attention(qt, kt, vt, heads, 0.3);
     let contiguous = attention(qc, kc, vc, heads, 0.3);
     assert!(rel_err(strided, contiguous) < 1e-6);

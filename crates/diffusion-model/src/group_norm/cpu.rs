@@ -73,7 +73,11 @@ pub fn fast_exp(x: f32) -> f32 {
     // Round to nearest by adding and removing 1.5·2²³ (vectorises; `round` is a libm call on
     // baseline x86-64).
     const SHIFTER: f32 = 12_582_912.0;
-    let k = (x * std::f32::consts::LOG2_E + SHIFTER) - SHIFTER;
+    let shifted = x * std::f32::consts::LOG2_E + SHIFTER;
+    let k = shifted - SHIFTER;
+    // k as an integer without a float→int conversion (whose saturating semantics keep the
+    // loop scalar): `shifted` is 1.5·2²³ + k exactly, so its bits are those of 1.5·2²³ plus k.
+    let k_int = shifted.to_bits().wrapping_sub(SHIFTER.to_bits());
     let r = (x - k * LN2_HI) - k * LN2_LO;
     let p = 1.0 / 5040.0;
     let p = p * r + 1.0 / 720.0;
@@ -83,12 +87,12 @@ pub fn fast_exp(x: f32) -> f32 {
     let p = p * r + 0.5;
     let p = p * r + 1.0;
     let p = p * r + 1.0;
-    let scale = f32::from_bits(((k as i32 + 127) as u32) << 23);
+    let scale = f32::from_bits(k_int.wrapping_add(127) << 23);
     p * scale
 }
 
 /// Σ v, f64 lanes.
-#[inline]
+#[inline(always)]
 fn sum_f64(v: &[f32]) -> f64 {
     let mut acc = [0f64; LANES];
     let chunks = v.chunks_exact(LANES);
@@ -102,7 +106,7 @@ fn sum_f64(v: &[f32]) -> f64 {
 }
 
 /// (Σ (v - m), Σ (v - m)²), f64 lanes.
-#[inline]
+#[inline(always)]
 fn dev_sums_f64(v: &[f32], m: f64) -> (f64, f64) {
     let mut a1 = [0f64; LANES];
     let mut a2 = [0f64; LANES];
@@ -125,7 +129,7 @@ fn dev_sums_f64(v: &[f32], m: f64) -> (f64, f64) {
 }
 
 /// Mean and 1/sqrt(var + eps) of one group (two-pass, corrected, biased variance).
-#[inline]
+#[inline(always)]
 fn group_stats(xg: &[f32], eps: f64) -> (f32, f32) {
     let len = xg.len() as f64;
     let m = sum_f64(xg) / len;
@@ -133,6 +137,79 @@ fn group_stats(xg: &[f32], eps: f64) -> (f32, f32) {
     let var = ((s2 - s1 * s1 / len) / len).max(0.0);
     let m = m + s1 / len;
     (m as f32, (1.0 / (var + eps).sqrt()) as f32)
+}
+
+/// Forward of one (sample, group) `i`: writes `yg`, returns `(mean, rstd)`. Dispatches to an
+/// AVX2 build of the same code when the CPU has it (the default x86-64 target is SSE2 only).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn forward_group(
+    g: &GnGeom,
+    i: usize,
+    xg: &[f32],
+    yg: &mut [f32],
+    weight: &[f32],
+    bias: &[f32],
+    eps: f64,
+    silu: bool,
+) -> (f32, f32) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { forward_group_avx2(g, i, xg, yg, weight, bias, eps, silu) };
+    }
+    forward_group_body(g, i, xg, yg, weight, bias, eps, silu)
+}
+
+/// [`forward_group_body`] compiled with AVX2 enabled.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx2")]
+unsafe fn forward_group_avx2(
+    g: &GnGeom,
+    i: usize,
+    xg: &[f32],
+    yg: &mut [f32],
+    weight: &[f32],
+    bias: &[f32],
+    eps: f64,
+    silu: bool,
+) -> (f32, f32) {
+    forward_group_body(g, i, xg, yg, weight, bias, eps, silu)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn forward_group_body(
+    g: &GnGeom,
+    i: usize,
+    xg: &[f32],
+    yg: &mut [f32],
+    weight: &[f32],
+    bias: &[f32],
+    eps: f64,
+    silu: bool,
+) -> (f32, f32) {
+    let (s, cpg) = (g.s, g.cpg());
+    let (mean, rstd) = group_stats(xg, eps);
+    let c0 = (i % g.groups) * cpg;
+    for j in 0..cpg {
+        let scale = rstd * weight[c0 + j];
+        let shift = bias[c0 + j];
+        let xs = &xg[j * s..(j + 1) * s];
+        let ys = &mut yg[j * s..(j + 1) * s];
+        if silu {
+            for (yv, &xv) in ys.iter_mut().zip(xs) {
+                let z = (xv - mean) * scale + shift;
+                *yv = z * sigmoid(z);
+            }
+        } else {
+            for (yv, &xv) in ys.iter_mut().zip(xs) {
+                *yv = (xv - mean) * scale + shift;
+            }
+        }
+    }
+    (mean, rstd)
 }
 
 /// Forward: returns `(y [N,C,S], mean [N,G], rstd [N,G])`.
@@ -147,7 +224,7 @@ pub fn group_norm_forward(
     assert_eq!(x.len(), g.numel(), "group_norm: x length");
     assert_eq!(weight.len(), g.c, "group_norm: weight length");
     assert_eq!(bias.len(), g.c, "group_norm: bias length");
-    let (gl, s, cpg, groups) = (g.group_len(), g.s, g.cpg(), g.groups);
+    let (gl, groups) = (g.group_len(), g.groups);
     let mut y = vec![0f32; x.len()];
     if gl == 0 {
         let nan = vec![f32::NAN; g.n * groups];
@@ -158,27 +235,7 @@ pub fn group_norm_forward(
         .zip(x.par_chunks(gl))
         .enumerate()
         .with_min_len(min_len(gl))
-        .map(|(i, (yg, xg))| {
-            let (mean, rstd) = group_stats(xg, eps);
-            let c0 = (i % groups) * cpg;
-            for j in 0..cpg {
-                let scale = rstd * weight[c0 + j];
-                let shift = bias[c0 + j];
-                let xs = &xg[j * s..(j + 1) * s];
-                let ys = &mut yg[j * s..(j + 1) * s];
-                if silu {
-                    for (yv, &xv) in ys.iter_mut().zip(xs) {
-                        let z = (xv - mean) * scale + shift;
-                        *yv = z * sigmoid(z);
-                    }
-                } else {
-                    for (yv, &xv) in ys.iter_mut().zip(xs) {
-                        *yv = (xv - mean) * scale + shift;
-                    }
-                }
-            }
-            (mean, rstd)
-        })
+        .map(|(i, (yg, xg))| forward_group(g, i, xg, yg, weight, bias, eps, silu))
         .collect();
     let (mean, rstd) = stats.into_iter().unzip();
     (y, mean, rstd)
@@ -198,10 +255,56 @@ struct Acc {
     scratch: Vec<f32>,
 }
 
-/// Backward of one (sample, group). `dyp` is scratch of `C/G*S` (used for SiLU only).
+/// Backward of one (sample, group); dispatches like [`forward_group`].
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn group_backward(
+    g: &GnGeom,
+    i: usize,
+    xg: &[f32],
+    dyg: &[f32],
+    dxg: Option<&mut [f32]>,
+    weight: &[f32],
+    bias: &[f32],
+    mean: &[f32],
+    rstd: &[f32],
+    silu: bool,
+    acc: &mut Acc,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe {
+            group_backward_avx2(g, i, xg, dyg, dxg, weight, bias, mean, rstd, silu, acc)
+        };
+    }
+    group_backward_body(g, i, xg, dyg, dxg, weight, bias, mean, rstd, silu, acc)
+}
+
+/// [`group_backward_body`] compiled with AVX2 enabled.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx2")]
+unsafe fn group_backward_avx2(
+    g: &GnGeom,
+    i: usize,
+    xg: &[f32],
+    dyg: &[f32],
+    dxg: Option<&mut [f32]>,
+    weight: &[f32],
+    bias: &[f32],
+    mean: &[f32],
+    rstd: &[f32],
+    silu: bool,
+    acc: &mut Acc,
+) {
+    group_backward_body(g, i, xg, dyg, dxg, weight, bias, mean, rstd, silu, acc)
+}
+
+/// Backward of one (sample, group). `acc.scratch` holds dy' (used for SiLU only).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn group_backward_body(
     g: &GnGeom,
     i: usize,
     xg: &[f32],

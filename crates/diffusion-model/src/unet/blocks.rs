@@ -7,6 +7,7 @@ use burn::tensor::Tensor;
 
 use super::resnet::ResnetShape;
 use super::{Attention, Downsample2D, ResnetBlock2D, Upsample2D};
+use crate::channel_concat::concat_channels;
 use crate::ModelBackend;
 
 /// One encoder level: resnets (each followed by attention in the attention kind) and an
@@ -94,7 +95,7 @@ impl<B: ModelBackend> UpBlock<B> {
             let skip = skips
                 .pop()
                 .expect("the down path made one skip per up resnet");
-            h = resnet.forward(Tensor::cat(vec![h, skip], 1), temb.clone());
+            h = resnet.forward(concat_channels(h, skip), temb.clone());
             if let Some(attention) = self.attentions.get(i) {
                 h = attention.forward(h);
             }
