@@ -470,11 +470,49 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
     out
 }
 
-/// Input gradient: `dx[n] = col2im(W^T[K,Cout] * dy[n])`.
+/// The input gradient of a stride-1 convolution as a forward convolution, when that is the
+/// faster path: `dx = conv2d(dy, W')` with the kernel transposed and flipped,
+/// `W'[ci, co, ky, kx] = W[co, ci, KH−1−ky, KW−1−kx]`, and padding `KH−1−ph` (a stride-1
+/// transposed convolution is a correlation with the flipped kernel; Dumoulin & Visin 2016,
+/// "A guide to convolution arithmetic", §4.1). The output size is `OH + KH − 1 − 2·ph = H`.
+/// This runs on [`shifted_forward`] (no im2col/col2im) when the transposed convolution
+/// qualifies for it.
+fn input_grad_as_forward(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Option<Vec<f32>> {
+    if g.sh != 1 || g.sw != 1 || g.is_pointwise() || g.ph >= g.kh || g.pw >= g.kw {
+        return None;
+    }
+    let transposed = ConvGeom::new(
+        [g.n, g.cout, g.oh, g.ow],
+        [g.cin, g.cout, g.kh, g.kw],
+        [1, 1],
+        [g.kh - 1 - g.ph, g.kw - 1 - g.pw],
+    );
+    if !uses_shifted_forward(&transposed) {
+        return None;
+    }
+    let taps = g.kh * g.kw;
+    let mut flipped = vec![0.0f32; weight.len()];
+    for co in 0..g.cout {
+        for ci in 0..g.cin {
+            let src = &weight[(co * g.cin + ci) * taps..(co * g.cin + ci + 1) * taps];
+            let dst = &mut flipped[(ci * g.cout + co) * taps..(ci * g.cout + co + 1) * taps];
+            for (d, s) in dst.iter_mut().zip(src.iter().rev()) {
+                *d = *s;
+            }
+        }
+    }
+    Some(conv2d_forward(&transposed, dy, &flipped, None))
+}
+
+/// Input gradient: `dx[n] = col2im(W^T[K,Cout] * dy[n])`, or for stride 1 the equivalent
+/// forward convolution of `dy` ([`input_grad_as_forward`]).
 pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
     let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
     assert_eq!(weight.len(), g.cout * k);
     assert_eq!(dy.len(), g.n * g.cout * ohw);
+    if let Some(dx) = input_grad_as_forward(g, weight, dy) {
+        return dx;
+    }
     let dy_per = g.cout * ohw;
     let mut dx = vec![0.0f32; g.n * chw];
     if dx.is_empty() {

@@ -56,6 +56,9 @@ const CASES: &[Case] = &[
     (8, 16, 12, 12, 8, 3, 1, 1),
     (1, 3, 3, 3, 2, 3, 1, 0),  // 1x1 output
     (2, 70, 6, 5, 3, 3, 1, 1), // more than 64 input channels: stride 1 through im2col
+    (2, 3, 6, 5, 70, 3, 1, 1), // more than 64 output channels: input grad through col2im
+    (2, 3, 7, 6, 4, 5, 1, 2),  // 5x5, stride 1: input grad as a forward conv with padding 2
+    (2, 3, 7, 6, 4, 5, 1, 1),  // 5x5, stride 1, padding 1: transposed padding 3
 ];
 
 #[test]
