@@ -575,7 +575,8 @@ pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
     dx
 }
 
-/// Weight gradient: `dW[Cout,K] = sum_n dy[n][Cout,OHW] * im2col(x[n])^T`.
+/// Weight gradient: `dW[Cout,K] = sum_n dy[n][Cout,OHW] * im2col(x[n])^T` (computed as its
+/// transpose, see below).
 pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
     let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
     assert_eq!(x.len(), g.n * chw);
@@ -583,13 +584,15 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
     let dy_per = g.cout * ohw;
     let wlen = g.cout * k;
 
-    // acc += dy[s] * im2col(x[s])^T
+    // acc += im2col(x[s]) * dy[s]^T, accumulated transposed as [K, Cout]: the long side K
+    // (= Cin·KH·KW) is then the GEMM's row count, which its micro-kernels tile well, where
+    // Cout (16–32 in the small U-Nets) would leave most of each tile empty.
     let one = |s: usize, acc: &mut [f32], cols: &mut Vec<f32>, par| {
         let xs = &x[s * chw..(s + 1) * chw];
         let dys = &dy[s * dy_per..(s + 1) * dy_per];
         if g.is_pointwise() {
-            // rhs = x^T: element (p, kk) = x[kk*ohw + p]
-            matmul(g.cout, k, ohw, acc, k, true, dys, ohw, 1, xs, 1, ohw, par);
+            // lhs = x[s] as [Cin, OHW]; rhs = dy^T: element (p, co) = dy[co*ohw + p]
+            matmul(k, g.cout, ohw, acc, g.cout, true, xs, ohw, 1, dys, 1, ohw, par);
             return;
         }
         let rb = row_block(g);
@@ -598,20 +601,20 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
             let nb = (oy1 - oy0) * g.ow;
             cols.resize(k * nb, 0.0);
             im2col_rows(g, xs, &mut cols[..k * nb], oy0, oy1);
-            // rhs = cols^T: element (p, kk) = cols[kk*nb + p]
+            // rhs = dy^T rows oy0..oy1: element (p, co) = dy[co*ohw + oy0*ow + p]
             matmul(
-                g.cout,
                 k,
+                g.cout,
                 nb,
                 acc,
-                k,
+                g.cout,
                 true,
-                &dys[oy0 * g.ow..],
-                ohw,
-                1,
                 &cols[..k * nb],
-                1,
                 nb,
+                1,
+                &dys[oy0 * g.ow..],
+                1,
+                ohw,
                 par,
             );
         }
@@ -620,7 +623,7 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
     if g.n == 0 || wlen == 0 {
         return vec![0.0f32; wlen];
     }
-    match plan(g.n) {
+    let transposed = match plan(g.n) {
         // Per-task accumulators (rayon fold), summed at the end.
         Plan::PerSample => (0..g.n)
             .into_par_iter()
@@ -647,7 +650,15 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
             }
             dw
         }
+    };
+    // [K, Cout] -> [Cout, K]
+    let mut dw = vec![0.0f32; wlen];
+    for (kk, row) in transposed.chunks_exact(g.cout).enumerate() {
+        for (co, &v) in row.iter().enumerate() {
+            dw[co * k + kk] = v;
+        }
     }
+    dw
 }
 
 /// Bias gradient: `db[c] = sum_{n, p} dy[n, c, p]`.
