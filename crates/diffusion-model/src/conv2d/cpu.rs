@@ -592,7 +592,9 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
         let dys = &dy[s * dy_per..(s + 1) * dy_per];
         if g.is_pointwise() {
             // lhs = x[s] as [Cin, OHW]; rhs = dy^T: element (p, co) = dy[co*ohw + p]
-            matmul(k, g.cout, ohw, acc, g.cout, true, xs, ohw, 1, dys, 1, ohw, par);
+            matmul(
+                k, g.cout, ohw, acc, g.cout, true, xs, ohw, 1, dys, 1, ohw, par,
+            );
             return;
         }
         let rb = row_block(g);
