@@ -1,13 +1,13 @@
 //! A/B of the two stride-1 convolution forward paths on whole U-Nets, alternating in one process
-//! so machine noise hits both alike: the shifted-GEMM path (used for ≤ 64 input channels) and
-//! im2col + GEMM. `cargo run --release -p diffusion-model --example conv_paths`.
+//! so machine noise hits both alike: the direct register-blocked convolution (used for ≤ 128
+//! input channels, also for stride-1 input gradients) and im2col + GEMM. `cargo run --release -p diffusion-model --example conv_paths`.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use burn::backend::Flex;
 use burn::tensor::{Int, Tensor, TensorData};
-use diffusion_model::conv2d::cpu::DISABLE_SHIFTED_FORWARD;
+use diffusion_model::conv2d::cpu::DISABLE_DIRECT_FORWARD;
 use diffusion_model::{UNet2DConfig, UNet2DModel};
 
 const MNIST: &str = r#"{"sample_size": 28, "in_channels": 1, "out_channels": 1,
@@ -16,7 +16,7 @@ const MNIST: &str = r#"{"sample_size": 28, "in_channels": 1, "out_channels": 1,
     "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"],
     "attention_head_dim": 8, "num_class_embeds": 11, "flip_sin_to_cos": true, "freq_shift": 0}"#;
 
-/// Median forward time in ms with the shifted path on and off, after two warm-up rounds.
+/// Median forward time in ms with the direct path on and off, after two warm-up rounds.
 fn time_both(model: &UNet2DModel<Flex>, shape: [usize; 4], labels: bool) -> [f64; 2] {
     let dev = Default::default();
     let n: usize = shape.iter().product();
@@ -31,7 +31,7 @@ fn time_both(model: &UNet2DModel<Flex>, shape: [usize; 4], labels: bool) -> [f64
     let mut times = [Vec::new(), Vec::new()];
     for round in 0..12 {
         for (k, disable) in [false, true].into_iter().enumerate() {
-            DISABLE_SHIFTED_FORWARD.store(disable, Ordering::Relaxed);
+            DISABLE_DIRECT_FORWARD.store(disable, Ordering::Relaxed);
             let start = Instant::now();
             let _ = model
                 .forward(x.clone(), t.clone(), y.clone())
@@ -42,7 +42,7 @@ fn time_both(model: &UNet2DModel<Flex>, shape: [usize; 4], labels: bool) -> [f64
             }
         }
     }
-    DISABLE_SHIFTED_FORWARD.store(false, Ordering::Relaxed);
+    DISABLE_DIRECT_FORWARD.store(false, Ordering::Relaxed);
     times.map(|mut v| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
@@ -73,10 +73,10 @@ fn main() {
         ),
     ] {
         let model = UNet2DModel::<Flex>::new(config, 0, &dev).expect("model");
-        let [shifted, im2col] = time_both(&model, shape, labels);
+        let [direct, im2col] = time_both(&model, shape, labels);
         println!(
-            "{name}: shifted {shifted:.1} ms, im2col {im2col:.1} ms, ratio {:.3}",
-            shifted / im2col
+            "{name}: direct {direct:.1} ms, im2col {im2col:.1} ms, ratio {:.3}",
+            direct / im2col
         );
     }
 }

@@ -13,6 +13,8 @@
 use gemm::Parallelism;
 use rayon::prelude::*;
 
+use super::direct::DirectPlan;
+
 /// Geometry of a 2-D convolution (groups = 1, dilation = 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConvGeom {
@@ -304,86 +306,24 @@ fn plan(n: usize) -> Plan {
     }
 }
 
-/// Largest input channel count for which the stride-1 forward skips im2col. With few channels
-/// the im2col copy costs as much as the GEMM; with many, the nine accumulating passes over the
-/// output cost more than the copy (measured on the MNIST and ddpm-cifar10-32 U-Nets).
-const SHIFTED_MAX_CIN: usize = 64;
+/// Largest input channel count for which the stride-1 forward runs the direct convolution.
+/// Above it the im2col GEMM was as fast or faster on the ddpm-cifar10-32 layers (256 channels
+/// at 8×8: 4.1–4.6 ms im2col vs 5.5–6.1 ms direct; 128 channels at 16×16 and 32×32: direct
+/// faster), measured in one process with [`DISABLE_DIRECT_FORWARD`] alternating.
+const DIRECT_MAX_CIN: usize = 128;
 
-/// Benchmark knob: always use im2col (to compare the two forward paths in one process).
+/// Benchmark knob: never use the direct (register-blocked) forward.
 #[doc(hidden)]
-pub static DISABLE_SHIFTED_FORWARD: core::sync::atomic::AtomicBool =
+pub static DISABLE_DIRECT_FORWARD: core::sync::atomic::AtomicBool =
     core::sync::atomic::AtomicBool::new(false);
 
-/// Whether the forward of `g` runs [`shifted_forward`].
-fn uses_shifted_forward(g: &ConvGeom) -> bool {
+/// Whether the forward of `g` runs the direct convolution ([`DirectPlan`]).
+fn uses_direct_forward(g: &ConvGeom) -> bool {
     g.sh == 1
         && g.sw == 1
         && !g.is_pointwise()
-        && g.cin <= SHIFTED_MAX_CIN
-        && !DISABLE_SHIFTED_FORWARD.load(core::sync::atomic::Ordering::Relaxed)
-}
-
-/// Stride-1 forward of one sample without im2col: the input is zero-padded once into
-/// `[Cin, Hp, Wp]`, and the output is computed on the padded-width grid `[Cout, OH, Wp]`, where
-/// kernel tap `(ky, kx)` reads the padded input at the constant offset `ky·Wp + kx`. So the
-/// convolution is `KH·KW` accumulating GEMMs `W[:, :, ky, kx] · P[:, offset..]` over contiguous
-/// views (k = Cin each), then the `OW` valid columns of each row are copied out with the bias.
-/// The last `KW − 1` columns of each padded-width row are discarded.
-fn shifted_forward(
-    g: &ConvGeom,
-    xs: &[f32],
-    weight: &[f32],
-    bias: Option<&[f32]>,
-    o: &mut [f32],
-    scratch: &mut Vec<f32>,
-    par: Parallelism,
-) {
-    let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
-    let plane = hp * wp;
-    let padded_len = g.cin * plane + g.kw - 1;
-    let q_cols = g.oh * wp;
-    scratch.resize(padded_len + g.cout * q_cols, 0.0);
-    let (padded, q) = scratch.split_at_mut(padded_len);
-    padded.fill(0.0);
-    let hw = g.hw();
-    for ci in 0..g.cin {
-        for y in 0..g.h {
-            let dst = ci * plane + (y + g.ph) * wp + g.pw;
-            padded[dst..dst + g.w].copy_from_slice(&xs[ci * hw + y * g.w..ci * hw + (y + 1) * g.w]);
-        }
-    }
-    let taps = g.kh * g.kw;
-    for ky in 0..g.kh {
-        for kx in 0..g.kw {
-            let tap = ky * g.kw + kx;
-            matmul(
-                g.cout,
-                q_cols,
-                g.cin,
-                q,
-                q_cols,
-                tap != 0,
-                &weight[tap..],
-                g.k(),
-                taps,
-                &padded[ky * wp + kx..],
-                plane,
-                1,
-                par,
-            );
-        }
-    }
-    let ohw = g.ohw();
-    for co in 0..g.cout {
-        let b = bias.map_or(0.0, |b| b[co]);
-        for oy in 0..g.oh {
-            let src = &q[co * q_cols + oy * wp..co * q_cols + oy * wp + g.ow];
-            let dst = &mut o[co * ohw + oy * g.ow..co * ohw + (oy + 1) * g.ow];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = s + b;
-            }
-        }
-    }
+        && g.cin <= DIRECT_MAX_CIN
+        && !DISABLE_DIRECT_FORWARD.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// Forward: `out[n] = W[Cout,K] * im2col(x[n]) (+ bias)`.
@@ -400,8 +340,18 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
         return out;
     }
 
+    let direct = uses_direct_forward(g).then(|| {
+        let plan = DirectPlan::new(g);
+        let packed = plan.pack_weights(g, weight);
+        (plan, packed)
+    });
+
     // One sample: `o` is its output slice, `cols` a reusable scratch buffer.
     let one = |s: usize, o: &mut [f32], cols: &mut Vec<f32>, par| {
+        if let Some((plan, packed)) = &direct {
+            plan.forward_sample(g, &x[s * chw..(s + 1) * chw], packed, bias, o, cols);
+            return;
+        }
         if let Some(b) = bias {
             for (co, row) in o.chunks_exact_mut(ohw).enumerate() {
                 row.fill(b[co]);
@@ -424,10 +374,6 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
                 1,
                 par,
             );
-            return;
-        }
-        if uses_shifted_forward(g) {
-            shifted_forward(g, xs, weight, bias, o, cols, par);
             return;
         }
         let rb = row_block(g);
@@ -475,7 +421,7 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
 /// `W'[ci, co, ky, kx] = W[co, ci, KH−1−ky, KW−1−kx]`, and padding `KH−1−ph` (a stride-1
 /// transposed convolution is a correlation with the flipped kernel; Dumoulin & Visin 2016,
 /// "A guide to convolution arithmetic", §4.1). The output size is `OH + KH − 1 − 2·ph = H`.
-/// This runs on [`shifted_forward`] (no im2col/col2im) when the transposed convolution
+/// This runs on the direct convolution (no im2col/col2im) when the transposed convolution
 /// qualifies for it.
 fn input_grad_as_forward(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Option<Vec<f32>> {
     if g.sh != 1 || g.sw != 1 || g.is_pointwise() || g.ph >= g.kh || g.pw >= g.kw {
@@ -487,7 +433,7 @@ fn input_grad_as_forward(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Option<Vec
         [1, 1],
         [g.kh - 1 - g.ph, g.kw - 1 - g.pw],
     );
-    if !uses_shifted_forward(&transposed) {
+    if !uses_direct_forward(&transposed) {
         return None;
     }
     let taps = g.kh * g.kw;
@@ -505,7 +451,7 @@ fn input_grad_as_forward(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Option<Vec
 }
 
 /// Input gradient: `dx[n] = col2im(W^T[K,Cout] * dy[n])`, or for stride 1 the equivalent
-/// forward convolution of `dy` ([`input_grad_as_forward`]).
+/// forward convolution of `dy` (`input_grad_as_forward`).
 pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
     let (k, ohw, chw) = (g.k(), g.ohw(), g.cin * g.hw());
     assert_eq!(weight.len(), g.cout * k);

@@ -10,6 +10,7 @@
 mod autodiff;
 mod backend;
 pub mod cpu;
+mod direct;
 
 #[cfg(test)]
 mod tests;
