@@ -70,7 +70,10 @@ impl DirectPlan {
     }
 
     fn with_kind(g: &ConvGeom, kind: Kind) -> Self {
-        assert!(g.sh == 1 && g.sw == 1, "direct convolution: stride must be 1");
+        assert!(
+            g.sh == 1 && g.sw == 1,
+            "direct convolution: stride must be 1"
+        );
         let (co, q) = match kind {
             #[cfg(target_arch = "x86_64")]
             Kind::Avx512 => AVX512_BLOCK,
@@ -336,7 +339,8 @@ mod tests {
                                 for kx in 0..g.kw {
                                     let iy = (oy + ky) as isize - g.ph as isize;
                                     let ix = (ox + kx) as isize - g.pw as isize;
-                                    if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize {
+                                    if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize
+                                    {
                                         continue;
                                     }
                                     let xv = x[((n * g.cin + ci) * g.h + iy as usize) * g.w

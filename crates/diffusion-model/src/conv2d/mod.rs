@@ -11,6 +11,7 @@ mod autodiff;
 mod backend;
 pub mod cpu;
 mod direct;
+mod direct_weight_grad;
 
 #[cfg(test)]
 mod tests;
