@@ -16,6 +16,7 @@
 //! `Autodiff<_>` of any of them for training.
 
 pub mod attention_core;
+mod buffers;
 pub mod channel_concat;
 mod conditioning;
 pub mod config;

@@ -63,6 +63,29 @@ fn probabilities(g: &AttnGeom, q: &[f32], k: &[f32], scale: f32, p: &mut [f32]) 
     let l = g.l;
     // S[a, b] = Σ_j Q[j, a] K[j, b]: lhs = Qᵀ (row stride 1, column stride L).
     matmul(l, l, g.d, p, l, false, q, 1, l, k, l, 1, Parallelism::None);
+    softmax_rows(p, l, scale);
+}
+
+/// Each row of `p` `[L, L]` ← softmax(scale · row). Dispatches to an AVX2 build of the same
+/// code when the CPU has it (the default x86-64 target is SSE2 only).
+fn softmax_rows(p: &mut [f32], l: usize, scale: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { softmax_rows_avx2(p, l, scale) };
+    }
+    softmax_rows_body(p, l, scale)
+}
+
+/// [`softmax_rows_body`] compiled with AVX2 enabled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn softmax_rows_avx2(p: &mut [f32], l: usize, scale: f32) {
+    softmax_rows_body(p, l, scale)
+}
+
+#[inline(always)]
+fn softmax_rows_body(p: &mut [f32], l: usize, scale: f32) {
     for row in p.chunks_exact_mut(l) {
         row.iter_mut().for_each(|s| *s *= scale);
         let max = row.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
@@ -76,11 +99,39 @@ fn probabilities(g: &AttnGeom, q: &[f32], k: &[f32], scale: f32, p: &mut [f32]) 
     }
 }
 
+/// `ds ← scale · P ⊙ (dP − rowsum(P ⊙ dP))` row by row (`ds` holds `dP` on entry); dispatches
+/// like [`softmax_rows`].
+fn softmax_backward_rows(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked at run time just above).
+        return unsafe { softmax_backward_rows_avx2(ds, p, l, scale) };
+    }
+    softmax_backward_rows_body(ds, p, l, scale)
+}
+
+/// [`softmax_backward_rows_body`] compiled with AVX2 enabled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn softmax_backward_rows_avx2(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
+    softmax_backward_rows_body(ds, p, l, scale)
+}
+
+#[inline(always)]
+fn softmax_backward_rows_body(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
+    for (dsr, pr) in ds.chunks_exact_mut(l).zip(p.chunks_exact(l)) {
+        let dot: f32 = dsr.iter().zip(pr).map(|(a, b)| a * b).sum();
+        for (s, &pv) in dsr.iter_mut().zip(pr) {
+            *s = scale * pv * (*s - dot);
+        }
+    }
+}
+
 /// Forward: returns `O` `[N, C, L]` (see the module doc).
 pub fn attention_forward(g: &AttnGeom, q: &[f32], k: &[f32], v: &[f32], scale: f32) -> Vec<f32> {
     assert!(q.len() == g.len() && k.len() == g.len() && v.len() == g.len());
     let (l, block) = (g.l, g.block());
-    let mut out = vec![0.0f32; g.len()];
+    let mut out = crate::buffers::zeroed(g.len());
     if block == 0 {
         return out;
     }
@@ -122,7 +173,11 @@ pub fn attention_backward(
     let len = g.len();
     assert!(q.len() == len && k.len() == len && v.len() == len && dout.len() == len);
     let (l, d, block) = (g.l, g.d, g.block());
-    let (mut dq, mut dk, mut dv) = (vec![0.0f32; len], vec![0.0f32; len], vec![0.0f32; len]);
+    let (mut dq, mut dk, mut dv) = (
+        crate::buffers::zeroed(len),
+        crate::buffers::zeroed(len),
+        crate::buffers::zeroed(len),
+    );
     if block == 0 {
         return [dq, dk, dv];
     }
@@ -140,12 +195,7 @@ pub fn attention_backward(
                 matmul(d, l, l, dv, l, false, go, l, 1, p, l, 1, Parallelism::None);
                 // dP[a, b] = Σ_j G[j, a] V[j, b]: lhs = Gᵀ.
                 matmul(l, l, d, ds, l, false, go, 1, l, v, l, 1, Parallelism::None);
-                for (dsr, pr) in ds.chunks_exact_mut(l).zip(p.chunks_exact(l)) {
-                    let dot: f32 = dsr.iter().zip(pr).map(|(a, b)| a * b).sum();
-                    for (s, &pv) in dsr.iter_mut().zip(pr) {
-                        *s = scale * pv * (*s - dot);
-                    }
-                }
+                softmax_backward_rows(ds, p, l, scale);
                 // dQ[j, a] = Σ_b K[j, b] dS[a, b]: rhs = dSᵀ.
                 matmul(d, l, l, dq, l, false, k, l, 1, ds, 1, l, Parallelism::None);
                 // dK[j, b] = Σ_a Q[j, a] dS[a, b].

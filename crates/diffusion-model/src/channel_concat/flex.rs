@@ -26,7 +26,7 @@ impl ConcatBackend for Flex {
             f32_slice(&b, "concat_channels"),
         );
         let (la, lb) = (ca * h * w, cb * h * w);
-        let mut out = vec![0.0f32; n * (la + lb)];
+        let mut out = crate::buffers::zeroed(n * (la + lb));
         if la + lb > 0 {
             out.par_chunks_mut(la + lb).enumerate().for_each(|(i, o)| {
                 o[..la].copy_from_slice(&a[i * la..(i + 1) * la]);
@@ -50,7 +50,10 @@ impl ConcatBackend for Flex {
         let x = f32_contiguous(&x);
         let x = f32_slice(&x, "split_channels");
         let (la, lb) = (first * h * w, (c - first) * h * w);
-        let (mut a, mut b) = (vec![0.0f32; n * la], vec![0.0f32; n * lb]);
+        let (mut a, mut b) = (
+            crate::buffers::zeroed(n * la),
+            crate::buffers::zeroed(n * lb),
+        );
         if la + lb > 0 {
             let (ca, cb) = (la.max(1), lb.max(1));
             a.par_chunks_mut(ca)

@@ -343,7 +343,7 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
         assert_eq!(b.len(), g.cout);
     }
     let out_per = g.cout * ohw;
-    let mut out = vec![0.0f32; g.n * out_per];
+    let mut out = crate::buffers::zeroed(g.n * out_per);
     if out.is_empty() {
         return out;
     }
@@ -468,7 +468,7 @@ pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
         return dx;
     }
     let dy_per = g.cout * ohw;
-    let mut dx = vec![0.0f32; g.n * chw];
+    let mut dx = crate::buffers::zeroed(g.n * chw);
     if dx.is_empty() {
         return dx;
     }

@@ -225,7 +225,7 @@ pub fn group_norm_forward(
     assert_eq!(weight.len(), g.c, "group_norm: weight length");
     assert_eq!(bias.len(), g.c, "group_norm: bias length");
     let (gl, groups) = (g.group_len(), g.groups);
-    let mut y = vec![0f32; x.len()];
+    let mut y = crate::buffers::zeroed(x.len());
     if gl == 0 {
         let nan = vec![f32::NAN; g.n * groups];
         return (y, nan.clone(), nan);
@@ -446,7 +446,7 @@ pub fn group_norm_backward(
         }
         a
     };
-    let mut dx = need[0].then(|| vec![0f32; x.len()]);
+    let mut dx = need[0].then(|| crate::buffers::zeroed(x.len()));
     let acc = if gl == 0 {
         new_acc()
     } else if let Some(dx) = dx.as_mut() {
@@ -496,7 +496,7 @@ pub fn group_norm_backward(
 pub fn add_channel_bias(nc: usize, s: usize, x: &[f32], b: &[f32]) -> Vec<f32> {
     assert_eq!(x.len(), nc * s, "add_channel_bias: x length");
     assert_eq!(b.len(), nc, "add_channel_bias: bias length");
-    let mut out = vec![0f32; x.len()];
+    let mut out = crate::buffers::zeroed(x.len());
     if s == 0 {
         return out;
     }
