@@ -15,8 +15,12 @@ pub(crate) fn zeroed(len: usize) -> Vec<f32> {
     if len < PARALLEL_ZERO_FROM {
         return vec![0.0; len];
     }
-    let mut buffer = Vec::with_capacity(len);
-    buffer.par_extend(rayon::iter::repeat_n(0.0f32, len));
+    let mut buffer: Vec<f32> = Vec::with_capacity(len);
+    buffer.spare_capacity_mut()[..len]
+        .par_chunks_mut(PARALLEL_ZERO_FROM)
+        .for_each(|chunk| chunk.fill(std::mem::MaybeUninit::new(0.0)));
+    // SAFETY: the loop above initialised all `len` elements (capacity is at least `len`).
+    unsafe { buffer.set_len(len) };
     buffer
 }
 

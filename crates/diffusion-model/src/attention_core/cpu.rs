@@ -84,17 +84,63 @@ unsafe fn softmax_rows_avx2(p: &mut [f32], l: usize, scale: f32) {
     softmax_rows_body(p, l, scale)
 }
 
+/// Independent accumulators for row reductions: a single running max or sum is a chain of
+/// dependent instructions that the compiler may not reorder (f32 is not associative), so the
+/// loops would stay scalar and latency-bound.
+const LANES: usize = 8;
+
+/// Maximum of `row` (lane-wise, then across lanes).
+#[inline(always)]
+fn row_max(row: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; LANES];
+    let chunks = row.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (m, &v) in lanes.iter_mut().zip(chunk) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+    tail.iter()
+        .chain(&lanes)
+        .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m })
+}
+
+/// Σ row (lane-wise, then across lanes).
+#[inline(always)]
+fn row_sum(row: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let chunks = row.chunks_exact(LANES);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for (acc, &v) in lanes.iter_mut().zip(chunk) {
+            *acc += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// Σ a·b (lane-wise, then across lanes).
+#[inline(always)]
+fn row_dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let chunks = a.chunks_exact(LANES).zip(b.chunks_exact(LANES));
+    for (ca, cb) in chunks {
+        for i in 0..LANES {
+            lanes[i] += ca[i] * cb[i];
+        }
+    }
+    let k = a.len() - a.len() % LANES;
+    let tail: f32 = a[k..].iter().zip(&b[k..]).map(|(x, y)| x * y).sum();
+    lanes.iter().sum::<f32>() + tail
+}
+
 #[inline(always)]
 fn softmax_rows_body(p: &mut [f32], l: usize, scale: f32) {
     for row in p.chunks_exact_mut(l) {
         row.iter_mut().for_each(|s| *s *= scale);
-        let max = row.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
-        let mut sum = 0.0f32;
-        for s in row.iter_mut() {
-            *s = fast_exp(*s - max);
-            sum += *s;
-        }
-        let inv = 1.0 / sum;
+        let max = row_max(row);
+        row.iter_mut().for_each(|s| *s = fast_exp(*s - max));
+        let inv = 1.0 / row_sum(row);
         row.iter_mut().for_each(|s| *s *= inv);
     }
 }
@@ -120,7 +166,7 @@ unsafe fn softmax_backward_rows_avx2(ds: &mut [f32], p: &[f32], l: usize, scale:
 #[inline(always)]
 fn softmax_backward_rows_body(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
     for (dsr, pr) in ds.chunks_exact_mut(l).zip(p.chunks_exact(l)) {
-        let dot: f32 = dsr.iter().zip(pr).map(|(a, b)| a * b).sum();
+        let dot = row_dot(dsr, pr);
         for (s, &pv) in dsr.iter_mut().zip(pr) {
             *s = scale * pv * (*s - dot);
         }
