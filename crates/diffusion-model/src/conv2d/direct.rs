@@ -137,15 +137,7 @@ impl DirectPlan {
     ) {
         scratch.resize(self.scratch_len(), 0.0);
         let (padded, grid) = scratch.split_at_mut(self.padded_len);
-        padded.fill(0.0);
-        let hw = g.hw();
-        for ci in 0..g.cin {
-            for y in 0..g.h {
-                let dst = ci * self.plane + (y + g.ph) * self.wp + g.pw;
-                padded[dst..dst + g.w]
-                    .copy_from_slice(&xs[ci * hw + y * g.w..ci * hw + (y + 1) * g.w]);
-            }
-        }
+        pad_input(g, self.wp, xs, padded);
         let taps = self.offsets.len();
         match self.kind {
             #[cfg(target_arch = "x86_64")]
@@ -172,6 +164,27 @@ impl DirectPlan {
             }
         }
     }
+}
+
+/// Writes `xs [Cin, H, W]` zero-padded into `padded` (`[Cin, Hp, Wp]` planes, then slack): the
+/// interior is copied and only the border and the slack are zeroed, since a full clear of the
+/// buffer for every sample cost as much as the copy.
+pub(crate) fn pad_input(g: &ConvGeom, wp: usize, xs: &[f32], padded: &mut [f32]) {
+    let hp = g.h + 2 * g.ph;
+    let plane = hp * wp;
+    let hw = g.hw();
+    for ci in 0..g.cin {
+        let p = &mut padded[ci * plane..(ci + 1) * plane];
+        p[..g.ph * wp].fill(0.0);
+        p[(g.ph + g.h) * wp..].fill(0.0);
+        for y in 0..g.h {
+            let row = &mut p[(y + g.ph) * wp..(y + g.ph + 1) * wp];
+            row[..g.pw].fill(0.0);
+            row[g.pw..g.pw + g.w].copy_from_slice(&xs[ci * hw + y * g.w..ci * hw + (y + 1) * g.w]);
+            row[g.pw + g.w..].fill(0.0);
+        }
+    }
+    padded[g.cin * plane..].fill(0.0);
 }
 
 #[cfg(target_arch = "x86_64")]

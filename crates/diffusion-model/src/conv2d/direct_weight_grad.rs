@@ -14,6 +14,7 @@
 //! `Cout` to whole blocks and the padding entries of `k` read offset 0; both are discarded.
 
 use super::cpu::ConvGeom;
+use super::direct::pad_input;
 
 /// Which kernel this CPU runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,6 @@ const AVX2_BLOCK: Block = (2, 4, 8);
 /// The grid layout and block cover of one geometry's weight gradient.
 pub(crate) struct WeightGradPlan {
     wp: usize,
-    plane: usize,
     /// Flat offsets of every `k`, padded to whole blocks.
     offsets: Vec<usize>,
     /// Grid positions rounded up to whole vectors; output channels to whole blocks.
@@ -72,7 +72,6 @@ impl WeightGradPlan {
         let max_offset = offsets.iter().copied().max().unwrap_or(0);
         Some(Self {
             wp,
-            plane,
             offsets,
             q_pad,
             cout_pad: g.cout.div_ceil(co) * co,
@@ -99,22 +98,21 @@ impl WeightGradPlan {
         assert_eq!(acc.len(), self.acc_len());
         scratch.resize(self.padded_len + self.cout_pad * self.q_pad, 0.0);
         let (padded, grid) = scratch.split_at_mut(self.padded_len);
-        padded.fill(0.0);
-        grid.fill(0.0);
-        let hw = g.hw();
-        for ci in 0..g.cin {
-            for y in 0..g.h {
-                let dst = ci * self.plane + (y + g.ph) * self.wp + g.pw;
-                padded[dst..dst + g.w]
-                    .copy_from_slice(&xs[ci * hw + y * g.w..ci * hw + (y + 1) * g.w]);
-            }
-        }
+        pad_input(g, self.wp, xs, padded);
+        // The output gradient on the padded-width grid: valid columns copied, the rest zero
+        // (rows of channels that only round Cout up included).
         let ohw = g.ohw();
-        for co in 0..g.cout {
-            for oy in 0..g.oh {
-                let dst = co * self.q_pad + oy * self.wp;
-                grid[dst..dst + g.ow].copy_from_slice(&dys[co * ohw + oy * g.ow..][..g.ow]);
+        for (co, row) in grid.chunks_exact_mut(self.q_pad).enumerate() {
+            if co >= g.cout {
+                row.fill(0.0);
+                continue;
             }
+            for oy in 0..g.oh {
+                let dst = &mut row[oy * self.wp..(oy + 1) * self.wp];
+                dst[..g.ow].copy_from_slice(&dys[co * ohw + oy * g.ow..][..g.ow]);
+                dst[g.ow..].fill(0.0);
+            }
+            row[g.oh * self.wp..].fill(0.0);
         }
         match self.kind {
             #[cfg(target_arch = "x86_64")]
