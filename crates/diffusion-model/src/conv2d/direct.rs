@@ -187,97 +187,82 @@ pub(crate) fn pad_input(g: &ConvGeom, wp: usize, xs: &[f32], padded: &mut [f32])
     padded[g.cin * plane..].fill(0.0);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn grid_avx512(
-    p: &DirectPlan,
-    cin: usize,
-    taps: usize,
-    packed: &[f32],
-    padded: &[f32],
-    grid: &mut [f32],
-) {
-    use std::arch::x86_64::*;
-    const CO: usize = AVX512_BLOCK.0;
-    const Q: usize = AVX512_BLOCK.1;
-    const V: usize = Q / 16;
-    let wblock = cin * taps * CO;
-    assert!(packed.len() >= p.cout_pad / CO * wblock && grid.len() >= p.cout_pad * p.q_pad);
-    assert!(padded.len() >= (cin.max(1) - 1) * p.plane + p.q_pad + p.offsets[taps - 1]);
-    for blk in 0..p.cout_pad / CO {
-        for q0 in (0..p.q_pad).step_by(Q) {
-            let w = packed.as_ptr().add(blk * wblock);
-            let mut acc = [[_mm512_setzero_ps(); V]; CO];
-            for ci in 0..cin {
-                let base = padded.as_ptr().add(ci * p.plane + q0);
-                let wci = w.add(ci * taps * CO);
-                for (t, &off) in p.offsets.iter().enumerate() {
-                    let src = base.add(off);
-                    let x: [__m512; V] = core::array::from_fn(|v| _mm512_loadu_ps(src.add(16 * v)));
-                    let wt = wci.add(t * CO);
-                    for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let wr = _mm512_set1_ps(*wt.add(r));
+/// Defines a `#[target_feature]` kernel that fills the output grid `[cout_pad, q_pad]` block by
+/// block, for one instruction set: `$vec` registers of `$lanes` floats, `CO × Q` per block.
+macro_rules! grid_kernel {
+    ($name:ident, $features:literal, $block:expr, $vec:ty, $lanes:expr,
+     $zero:ident, $load:ident, $splat:ident, $fmadd:ident, $store:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name(
+            p: &DirectPlan,
+            cin: usize,
+            taps: usize,
+            packed: &[f32],
+            padded: &[f32],
+            grid: &mut [f32],
+        ) {
+            use std::arch::x86_64::*;
+            const CO: usize = $block.0;
+            const V: usize = $block.1 / $lanes;
+            let wblock = cin * taps * CO;
+            assert!(packed.len() >= p.cout_pad / CO * wblock && grid.len() >= p.cout_pad * p.q_pad);
+            assert!(padded.len() >= (cin.max(1) - 1) * p.plane + p.q_pad + p.offsets[taps - 1]);
+            for blk in 0..p.cout_pad / CO {
+                for q0 in (0..p.q_pad).step_by(V * $lanes) {
+                    let w = packed.as_ptr().add(blk * wblock);
+                    let mut acc: [[$vec; V]; CO] = [[$zero(); V]; CO];
+                    for ci in 0..cin {
+                        let base = padded.as_ptr().add(ci * p.plane + q0);
+                        let wci = w.add(ci * taps * CO);
+                        for (t, &off) in p.offsets.iter().enumerate() {
+                            let src = base.add(off);
+                            let x: [$vec; V] = core::array::from_fn(|v| $load(src.add($lanes * v)));
+                            let wt = wci.add(t * CO);
+                            for (r, acc_r) in acc.iter_mut().enumerate() {
+                                let wr = $splat(*wt.add(r));
+                                for v in 0..V {
+                                    acc_r[v] = $fmadd(x[v], wr, acc_r[v]);
+                                }
+                            }
+                        }
+                    }
+                    for (r, acc_r) in acc.iter().enumerate() {
+                        let dst = grid.as_mut_ptr().add((blk * CO + r) * p.q_pad + q0);
                         for v in 0..V {
-                            acc_r[v] = _mm512_fmadd_ps(x[v], wr, acc_r[v]);
+                            $store(dst.add($lanes * v), acc_r[v]);
                         }
                     }
                 }
             }
-            for (r, acc_r) in acc.iter().enumerate() {
-                let dst = grid.as_mut_ptr().add((blk * CO + r) * p.q_pad + q0);
-                for v in 0..V {
-                    _mm512_storeu_ps(dst.add(16 * v), acc_r[v]);
-                }
-            }
         }
-    }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn grid_avx2(
-    p: &DirectPlan,
-    cin: usize,
-    taps: usize,
-    packed: &[f32],
-    padded: &[f32],
-    grid: &mut [f32],
-) {
-    use std::arch::x86_64::*;
-    const CO: usize = AVX2_BLOCK.0;
-    const Q: usize = AVX2_BLOCK.1;
-    const V: usize = Q / 8;
-    let wblock = cin * taps * CO;
-    assert!(packed.len() >= p.cout_pad / CO * wblock && grid.len() >= p.cout_pad * p.q_pad);
-    assert!(padded.len() >= (cin.max(1) - 1) * p.plane + p.q_pad + p.offsets[taps - 1]);
-    for blk in 0..p.cout_pad / CO {
-        for q0 in (0..p.q_pad).step_by(Q) {
-            let w = packed.as_ptr().add(blk * wblock);
-            let mut acc = [[_mm256_setzero_ps(); V]; CO];
-            for ci in 0..cin {
-                let base = padded.as_ptr().add(ci * p.plane + q0);
-                let wci = w.add(ci * taps * CO);
-                for (t, &off) in p.offsets.iter().enumerate() {
-                    let src = base.add(off);
-                    let x: [__m256; V] = core::array::from_fn(|v| _mm256_loadu_ps(src.add(8 * v)));
-                    let wt = wci.add(t * CO);
-                    for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let wr = _mm256_set1_ps(*wt.add(r));
-                        for v in 0..V {
-                            acc_r[v] = _mm256_fmadd_ps(x[v], wr, acc_r[v]);
-                        }
-                    }
-                }
-            }
-            for (r, acc_r) in acc.iter().enumerate() {
-                let dst = grid.as_mut_ptr().add((blk * CO + r) * p.q_pad + q0);
-                for v in 0..V {
-                    _mm256_storeu_ps(dst.add(8 * v), acc_r[v]);
-                }
-            }
-        }
-    }
-}
+grid_kernel!(
+    grid_avx512,
+    "avx512f",
+    AVX512_BLOCK,
+    __m512,
+    16,
+    _mm512_setzero_ps,
+    _mm512_loadu_ps,
+    _mm512_set1_ps,
+    _mm512_fmadd_ps,
+    _mm512_storeu_ps
+);
+grid_kernel!(
+    grid_avx2,
+    "avx2,fma",
+    AVX2_BLOCK,
+    __m256,
+    8,
+    _mm256_setzero_ps,
+    _mm256_loadu_ps,
+    _mm256_set1_ps,
+    _mm256_fmadd_ps,
+    _mm256_storeu_ps
+);
 
 /// Every block of the output grid `[cout_pad, q_pad]`, portable code (no FMA).
 fn grid_portable(

@@ -170,70 +170,78 @@ fn check(p: &WeightGradPlan, padded: &[f32], grid: &[f32], acc: &[f32]) {
     );
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn blocks_avx512(p: &WeightGradPlan, padded: &[f32], grid: &[f32], acc: &mut [f32]) {
-    use std::arch::x86_64::*;
-    const CO: usize = AVX512_BLOCK.0;
-    const KB: usize = AVX512_BLOCK.1;
-    check(p, padded, grid, acc);
-    let k_pad = p.offsets.len();
-    for co0 in (0..p.cout_pad).step_by(CO) {
-        let g0 = grid.as_ptr().add(co0 * p.q_pad);
-        for (kblk, offs) in p.offsets.chunks_exact(KB).enumerate() {
-            let src: [*const f32; KB] = core::array::from_fn(|j| padded.as_ptr().add(offs[j]));
-            let mut sums = [[_mm512_setzero_ps(); KB]; CO];
-            for q in (0..p.q_pad).step_by(16) {
-                let gv: [__m512; CO] =
-                    core::array::from_fn(|r| _mm512_loadu_ps(g0.add(r * p.q_pad + q)));
-                for (j, s) in src.iter().enumerate() {
-                    let xv = _mm512_loadu_ps(s.add(q));
-                    for r in 0..CO {
-                        sums[r][j] = _mm512_fmadd_ps(gv[r], xv, sums[r][j]);
+/// Defines a `#[target_feature]` kernel that adds every block's sums into `acc`, for one
+/// instruction set: `$vec` registers of `$lanes` floats, `CO × KB` per block.
+macro_rules! blocks_kernel {
+    ($name:ident, $features:literal, $block:expr, $vec:ty, $lanes:expr,
+     $zero:ident, $load:ident, $fmadd:ident, $hsum:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name(p: &WeightGradPlan, padded: &[f32], grid: &[f32], acc: &mut [f32]) {
+            use std::arch::x86_64::*;
+            const CO: usize = $block.0;
+            const KB: usize = $block.1;
+            check(p, padded, grid, acc);
+            let k_pad = p.offsets.len();
+            for co0 in (0..p.cout_pad).step_by(CO) {
+                let g0 = grid.as_ptr().add(co0 * p.q_pad);
+                for (kblk, offs) in p.offsets.chunks_exact(KB).enumerate() {
+                    let src: [*const f32; KB] =
+                        core::array::from_fn(|j| padded.as_ptr().add(offs[j]));
+                    let mut sums: [[$vec; KB]; CO] = [[$zero(); KB]; CO];
+                    for q in (0..p.q_pad).step_by($lanes) {
+                        let gv: [$vec; CO] =
+                            core::array::from_fn(|r| $load(g0.add(r * p.q_pad + q)));
+                        for (j, s) in src.iter().enumerate() {
+                            let xv = $load(s.add(q));
+                            for r in 0..CO {
+                                sums[r][j] = $fmadd(gv[r], xv, sums[r][j]);
+                            }
+                        }
+                    }
+                    for (r, row) in sums.iter().enumerate() {
+                        for (j, v) in row.iter().enumerate() {
+                            acc[(co0 + r) * k_pad + kblk * KB + j] += $hsum(*v);
+                        }
                     }
                 }
             }
-            for (r, row) in sums.iter().enumerate() {
-                for (j, v) in row.iter().enumerate() {
-                    acc[(co0 + r) * k_pad + kblk * KB + j] += _mm512_reduce_add_ps(*v);
-                }
-            }
         }
-    }
+    };
 }
 
+blocks_kernel!(
+    blocks_avx512,
+    "avx512f",
+    AVX512_BLOCK,
+    __m512,
+    16,
+    _mm512_setzero_ps,
+    _mm512_loadu_ps,
+    _mm512_fmadd_ps,
+    _mm512_reduce_add_ps
+);
+blocks_kernel!(
+    blocks_avx2,
+    "avx2,fma",
+    AVX2_BLOCK,
+    __m256,
+    8,
+    _mm256_setzero_ps,
+    _mm256_loadu_ps,
+    _mm256_fmadd_ps,
+    hsum256
+);
+
+/// The sum of the 8 lanes, in registers (a store and a scalar loop made the reductions, one per
+/// accumulator and block, cost more than the small layers' multiply-adds).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn blocks_avx2(p: &WeightGradPlan, padded: &[f32], grid: &[f32], acc: &mut [f32]) {
+#[target_feature(enable = "avx2")]
+unsafe fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
     use std::arch::x86_64::*;
-    const CO: usize = AVX2_BLOCK.0;
-    const KB: usize = AVX2_BLOCK.1;
-    check(p, padded, grid, acc);
-    let k_pad = p.offsets.len();
-    for co0 in (0..p.cout_pad).step_by(CO) {
-        let g0 = grid.as_ptr().add(co0 * p.q_pad);
-        for (kblk, offs) in p.offsets.chunks_exact(KB).enumerate() {
-            let src: [*const f32; KB] = core::array::from_fn(|j| padded.as_ptr().add(offs[j]));
-            let mut sums = [[_mm256_setzero_ps(); KB]; CO];
-            for q in (0..p.q_pad).step_by(8) {
-                let gv: [__m256; CO] =
-                    core::array::from_fn(|r| _mm256_loadu_ps(g0.add(r * p.q_pad + q)));
-                for (j, s) in src.iter().enumerate() {
-                    let xv = _mm256_loadu_ps(s.add(q));
-                    for r in 0..CO {
-                        sums[r][j] = _mm256_fmadd_ps(gv[r], xv, sums[r][j]);
-                    }
-                }
-            }
-            for (r, row) in sums.iter().enumerate() {
-                for (j, v) in row.iter().enumerate() {
-                    let mut lanes = [0.0f32; 8];
-                    _mm256_storeu_ps(lanes.as_mut_ptr(), *v);
-                    acc[(co0 + r) * k_pad + kblk * KB + j] += lanes.iter().sum::<f32>();
-                }
-            }
-        }
-    }
+    let quad = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+    _mm_cvtss_f32(_mm_add_ss(pair, _mm_movehdup_ps(pair)))
 }
 
 #[cfg(test)]
