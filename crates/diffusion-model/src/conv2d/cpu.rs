@@ -278,6 +278,23 @@ fn row_block(g: &ConvGeom) -> usize {
     rows.min(g.oh).max(1)
 }
 
+thread_local! {
+    /// Per-thread scratch (im2col columns, padded inputs and grids), kept across calls: a fresh
+    /// buffer per rayon task was allocated and zero-filled for every convolution. Every user
+    /// writes all of the part it reads (im2col fills its padding, the direct kernels zero
+    /// their borders), so stale contents from an earlier call are never read.
+    static SCRATCH: core::cell::RefCell<Vec<f32>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's scratch buffer (a fresh one if it is already in use further up
+/// this thread's stack, which the kernels never do but a caller nesting rayon work could).
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<f32>) -> R) -> R {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut buffer) => f(&mut buffer),
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
 /// How to spread work over a batch of `n` samples.
 enum Plan {
     /// One rayon task per sample (work-stealing), single-threaded gemm inside.
@@ -413,7 +430,7 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], weight: &[f32], bias: Option<&[f3
         Plan::PerSample => out
             .par_chunks_mut(out_per)
             .enumerate()
-            .for_each_init(Vec::new, |cols, (s, o)| one(s, o, cols, Parallelism::None)),
+            .for_each(|(s, o)| with_scratch(|cols| one(s, o, cols, Parallelism::None))),
         Plan::Serial { par } => {
             let mut cols = Vec::new();
             for (s, o) in out.chunks_mut(out_per).enumerate() {
@@ -518,7 +535,7 @@ pub fn conv2d_input_grad(g: &ConvGeom, weight: &[f32], dy: &[f32]) -> Vec<f32> {
         Plan::PerSample => dx
             .par_chunks_mut(chw)
             .enumerate()
-            .for_each_init(Vec::new, |cols, (s, d)| one(s, d, cols, Parallelism::None)),
+            .for_each(|(s, d)| with_scratch(|cols| one(s, d, cols, Parallelism::None))),
         Plan::Serial { par } => {
             let mut cols = Vec::new();
             for (s, d) in dx.chunks_mut(chw).enumerate() {
@@ -588,15 +605,14 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
         let acc = (0..g.n)
             .into_par_iter()
             .fold(
-                || (vec![0.0f32; direct.acc_len()], Vec::new()),
-                |(mut acc, mut scratch), s| {
+                || vec![0.0f32; direct.acc_len()],
+                |mut acc, s| {
                     let xs = &x[s * chw..(s + 1) * chw];
                     let dys = &dy[s * dy_per..(s + 1) * dy_per];
-                    direct.accumulate_sample(g, xs, dys, &mut acc, &mut scratch);
-                    (acc, scratch)
+                    with_scratch(|scratch| direct.accumulate_sample(g, xs, dys, &mut acc, scratch));
+                    acc
                 },
             )
-            .map(|(acc, _)| acc)
             .reduce_with(|mut a, b| {
                 for (x, y) in a.iter_mut().zip(&b) {
                     *x += *y;
@@ -611,13 +627,12 @@ pub fn conv2d_weight_grad(g: &ConvGeom, x: &[f32], dy: &[f32]) -> Vec<f32> {
         Plan::PerSample => (0..g.n)
             .into_par_iter()
             .fold(
-                || (vec![0.0f32; wlen], Vec::new()),
-                |(mut acc, mut cols), s| {
-                    one(s, &mut acc, &mut cols, Parallelism::None);
-                    (acc, cols)
+                || vec![0.0f32; wlen],
+                |mut acc, s| {
+                    with_scratch(|cols| one(s, &mut acc, cols, Parallelism::None));
+                    acc
                 },
             )
-            .map(|(acc, _)| acc)
             .reduce_with(|mut a, b| {
                 for (x, y) in a.iter_mut().zip(&b) {
                     *x += *y;
