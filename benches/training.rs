@@ -45,7 +45,7 @@ fn main() {
         .collect();
     let ours = Spread::of(&timing_of(steps));
 
-    let json = mnist_unet_config().to_string();
+    let json = mnist_unet_config().to_json_string();
     let batch_arg = batch.to_string();
     let (warmup_arg, timed_arg) = (warmup.to_string(), timed.to_string());
     let theirs = common::reference(

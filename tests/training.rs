@@ -7,10 +7,12 @@ use std::path::Path;
 use burn::backend::{Autodiff, Flex};
 use diffusion::data::ToyDistribution;
 use diffusion::math::distance::sliced_wasserstein2;
-use diffusion::model::weights::load_mlp;
+use diffusion::math::ProcessName;
 use diffusion::model::MlpDenoiser;
+use diffusion::model::Network;
+use diffusion::model::NetworkConfig;
 use diffusion::train::checkpoint::{latest_checkpoint, list_checkpoints, read_state};
-use diffusion::train::config::{ModelConfig, PreviewConfig};
+use diffusion::train::config::{LrSchedule, PredictionName, PreviewConfig};
 use diffusion::train::objective::Objective;
 use diffusion::train::preview::draw_samples;
 use diffusion::train::{train, RunOptions, TrainConfig, TrainError};
@@ -31,14 +33,18 @@ fn points(flat: &[f32]) -> Vec<Vec<f64>> {
 
 /// The toy config with another objective; `time_scale` maps its network time onto the MLP's
 /// sinusoidal features (built for times in the hundreds, like timesteps).
-fn with_objective(process: &str, prediction: &str, time_scale: f64) -> TrainConfig {
+fn with_objective(
+    process: ProcessName,
+    prediction: PredictionName,
+    time_scale: f64,
+) -> TrainConfig {
     let mut config = TrainConfig::toy("gaussian-mixture");
     config.steps = 1500;
     config.checkpoint_every = 1500;
-    config.objective.process = process.into();
-    config.objective.prediction = prediction.into();
+    config.objective.process = process;
+    config.objective.prediction = prediction;
     config.objective.sigma_data = 1.0;
-    if let ModelConfig::Mlp { config: mlp } = &mut config.model {
+    if let NetworkConfig::Mlp(mlp) = &mut config.model {
         mlp.time_scale = time_scale;
     }
     config
@@ -61,9 +67,14 @@ fn trained_mlps_sample_near_the_data_and_far_from_the_prior() {
         sliced_wasserstein2(&points(&other.values), &points(&data.values), 64, 1).unwrap()
     };
     for (process, prediction, time_scale, sampler) in [
-        ("ddpm", "epsilon", 1.0, "ddim"),
-        ("flow", "velocity", 1000.0, "flow-euler"),
-        ("edm", "edm", 250.0, "heun"),
+        (ProcessName::Ddpm, PredictionName::Epsilon, 1.0, "ddim"),
+        (
+            ProcessName::Flow,
+            PredictionName::Velocity,
+            1000.0,
+            "flow-euler",
+        ),
+        (ProcessName::Edm, PredictionName::Edm, 250.0, "heun"),
     ] {
         let config = with_objective(process, prediction, time_scale);
         let dir = tempfile::tempdir().unwrap();
@@ -73,11 +84,12 @@ fn trained_mlps_sample_near_the_data_and_far_from_the_prior() {
         let last: f64 = summary.losses[1450..].iter().sum::<f64>() / 50.0;
         assert!(
             last < 0.8 * first,
-            "{prediction}: loss fell from {first} to {last} only"
+            "{prediction:?}: loss fell from {first} to {last} only"
         );
 
         let ckpt = summary.last_checkpoint.unwrap();
-        let ema = load_mlp::<Flex>(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
+        let ema =
+            MlpDenoiser::<Flex>::load_from(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
         let objective = Objective::from_config(&config.objective).unwrap();
         let preview = PreviewConfig {
             sampler: sampler.into(),
@@ -97,13 +109,13 @@ fn trained_mlps_sample_near_the_data_and_far_from_the_prior() {
         .unwrap();
         let to_data = sliced_wasserstein2(&points(&samples), &points(&data.values), 64, 1).unwrap();
         eprintln!(
-            "{process}/{prediction}: SW2 samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}"
+            "{process}/{prediction:?}: SW2 samples {to_data:.4}, prior {prior_to_data:.4}, data vs data {data_to_data:.4}"
         );
         // With 1000 points the estimate has a floor: two independent data sets are
         // `data_to_data` apart. The samples must sit near that floor and far below the prior.
         assert!(
             to_data < 1.5 * data_to_data && to_data < 0.5 * prior_to_data,
-            "{prediction}: samples are {to_data} from the data; the prior {prior_to_data}, fresh data {data_to_data}"
+            "{prediction:?}: samples are {to_data} from the data; the prior {prior_to_data}, fresh data {data_to_data}"
         );
     }
 }
@@ -164,7 +176,7 @@ fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint()
     // Adam moves every weight by about the learning rate per step: at this rate the outputs
     // overflow f32 after a few steps.
     config.optimizer.learning_rate = 3.0;
-    config.optimizer.schedule = "constant".into();
+    config.optimizer.schedule = LrSchedule::Constant;
     config.optimizer.warmup_steps = 0;
     config.optimizer.grad_clip = None;
     let err = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap_err();
@@ -181,7 +193,7 @@ fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint()
         state.step
     );
     assert!(state.history.iter().all(|r| r.loss.is_finite()));
-    load_mlp::<Flex>(&ckpt.join("mlp"), &Default::default()).unwrap();
+    MlpDenoiser::<Flex>::load_from(&ckpt.join("mlp"), &Default::default()).unwrap();
 }
 
 #[test]

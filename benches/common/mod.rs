@@ -87,10 +87,7 @@ impl Mode {
 /// The 1×28×28 class-conditional U-Net of the MNIST workloads (block_out_channels (16, 32, 32),
 /// layers_per_block 1, norm_num_groups 8, attention at the lowest level).
 pub fn mnist_config() -> diffusion::model::UNet2DConfig {
-    let json = diffusion::train::config::mnist_unet_config().to_string();
-    diffusion::model::UNet2DConfig::from_json_str(&json, "mnist bench config")
-        .expect("valid")
-        .config
+    diffusion::train::config::mnist_unet_config()
 }
 
 /// The Python of the PyTorch reference: `DIFFUSION_REFERENCE_PYTHON`, else

@@ -85,7 +85,7 @@ impl Recorder {
     /// Tunes the allocator as `diffusion` (the CLI) and `diffusion_train::train` do, so that
     /// "ours" is what a user of the command line gets.
     pub fn start(tiny: bool) -> Self {
-        diffusion::model::cpu_allocator::tune_for_tensors();
+        diffusion::kernels::ops::cpu_allocator::tune_for_tensors();
         Self {
             machine: super::machine::machine(),
             other_load_cores: super::machine::warn_if_loaded(),

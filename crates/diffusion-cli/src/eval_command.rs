@@ -73,8 +73,7 @@ pub fn run(args: &EvalArgs) -> Result<(), String> {
         }
     }
     let device = Default::default();
-    let checkpoint =
-        Checkpoint::<Flex>::load(&args.checkpoint, &device).map_err(|e| e.to_string())?;
+    let checkpoint = Checkpoint::load(&args.checkpoint).map_err(|e| e.to_string())?;
     let preview = &checkpoint.state.config.preview;
     let settings = SamplingSettings {
         sampler: args
@@ -92,7 +91,7 @@ pub fn run(args: &EvalArgs) -> Result<(), String> {
         return Err("--num-per-class must be at least 1 and --num-points at least 2".into());
     }
     let nfe = settings.nfe().map_err(|e| e.to_string())?;
-    let scorer = Scorer::for_checkpoint(&checkpoint, &args.classifier, &device)
+    let scorer = Scorer::<Flex>::for_checkpoint(&checkpoint, &args.classifier, &device)
         .map_err(|e| e.to_string())?;
     if !args.quiet {
         let guidance = match (&scorer, checkpoint.class_embeddings()) {

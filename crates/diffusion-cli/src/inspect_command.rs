@@ -7,7 +7,7 @@ use clap::Args;
 use diffusion_model::weights::{CONFIG_FILE, WEIGHTS_FILE};
 use serde::Serialize;
 
-use crate::model_source::{resolve, ModelSource, NetworkKind};
+use crate::model_source::{resolve, ModelSource};
 
 /// Options of `diffusion inspect`.
 #[derive(Args, Debug)]
@@ -109,14 +109,7 @@ fn report(source: &ModelSource) -> Result<Report, String> {
         serde_json::from_str(&config_text).map_err(|e| format!("config.json: {e}"))?;
     if let Some(map) = architecture.as_object_mut() {
         map.retain(|k, _| !k.starts_with("_diffusers"));
-        map.insert(
-            "network".into(),
-            match source.kind {
-                NetworkKind::Unet => "UNet2DModel",
-                NetworkKind::Mlp => "MLP",
-            }
-            .into(),
-        );
+        map.insert("network".into(), source.network.class_name().into());
     }
     let (tensors, parameters) = count_parameters(&source.network_dir.join(WEIGHTS_FILE))?;
     let root = match &source.training {

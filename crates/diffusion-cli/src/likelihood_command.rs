@@ -10,8 +10,7 @@ use clap::{Args, ValueEnum};
 use diffusion_data::pixels::{byte_to_unit, unit_to_byte};
 use diffusion_data::{load_idx_dir, Dataset};
 use diffusion_kernels::FusedKernels;
-use diffusion_model::weights::load_unet;
-use diffusion_model::ModelBackend;
+use diffusion_model::{ModelBackend, Network, NetworkVisitor};
 use diffusion_sampling::likelihood::elbo::{ddpm_elbo, ElboOptions};
 use diffusion_sampling::likelihood::ode::{Divergence, OdeLikelihood};
 use diffusion_sampling::likelihood::{dequantize, DataRange};
@@ -19,7 +18,7 @@ use serde::Serialize;
 
 use crate::backend::{run_on, BackendChoice, BackendJob};
 use crate::image_files::read_image;
-use crate::model_source::{resolve, ModelSource, NetworkKind};
+use crate::model_source::{resolve, ModelSource};
 use crate::progress::ProgressBar;
 use crate::repository_paths::locate_in_repository;
 
@@ -183,49 +182,77 @@ impl BackendJob for LikelihoodJob<'_> {
         self,
         device: &B::Device,
     ) -> Result<Self::Output, String> {
+        let network = &self.source.network;
         match self.args.method {
-            Method::Elbo => {
-                let network =
-                    load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                let model = self.source.denoiser(&network);
-                self.score(device, |x, labels, first| {
-                    let options = ElboOptions {
-                        variance: self.source.ddpm_variance()?,
-                        stride: self.args.stride,
-                        seed: self.args.seed,
-                    };
-                    let bound = ddpm_elbo::<B, _, 4>(model.as_ref(), x, labels, first, &options)
-                        .map_err(|e| e.to_string())?;
-                    Ok((bound.bits_per_dim(), bound.evaluations))
-                })
-            }
-            Method::Ode => {
-                let network = load_unet::<Autodiff<B>>(&self.source.network_dir, device)
-                    .map_err(|e| e.to_string())?;
-                let model = self.source.denoiser(&network);
-                let solver = OdeLikelihood {
-                    rel_tol: self.args.tolerance,
-                    abs_tol: self.args.tolerance,
-                    t_start: None,
-                    divergence: if self.args.exact_divergence {
-                        Divergence::Exact
-                    } else {
-                        Divergence::Hutchinson {
-                            seed: self.args.seed,
-                        }
-                    },
-                };
-                self.score(device, |x, labels, first| {
-                    let result = solver
-                        .log_likelihood::<Autodiff<B>, _, 4>(model.as_ref(), x, labels, first)
-                        .map_err(|e| e.to_string())?;
-                    Ok((
-                        result.bits_per_dim(DataRange::MinusOneToOne),
-                        result.evaluations,
-                    ))
-                })
-            }
+            Method::Elbo => network.visit::<B, _>(ElboScore { job: &self, device }),
+            Method::Ode => network.visit::<Autodiff<B>, _>(OdeScore { job: &self, device }),
         }
+    }
+}
+
+/// The DDPM bound on backend `B`, waiting for the registry to name the network type.
+struct ElboScore<'a, 'd, B: ModelBackend> {
+    job: &'a LikelihoodJob<'a>,
+    device: &'d B::Device,
+}
+
+impl<B: ModelBackend + FusedKernels> NetworkVisitor<B> for ElboScore<'_, '_, B> {
+    type Output = Result<BatchScore, String>;
+
+    fn visit<const D: usize, N: Network<B, D>>(self, config: &N::Config) -> Self::Output {
+        let job = self.job;
+        let network =
+            N::load(config, &job.source.network_dir, self.device).map_err(|e| e.to_string())?;
+        let model = job.source.denoiser(&network);
+        let options = ElboOptions {
+            variance: job.source.ddpm_variance()?,
+            stride: job.args.stride,
+            seed: job.args.seed,
+        };
+        job.score::<B, D>(self.device, |x, labels, first| {
+            let bound = ddpm_elbo::<B, _, D>(model.as_ref(), x, labels, first, &options)
+                .map_err(|e| e.to_string())?;
+            Ok((bound.bits_per_dim(), bound.evaluations))
+        })
+    }
+}
+
+/// The probability-flow ODE likelihood on the autodiff backend `B`, waiting for the registry
+/// to name the network type.
+struct OdeScore<'a, 'd, B: ModelBackend> {
+    job: &'a LikelihoodJob<'a>,
+    device: &'d B::Device,
+}
+
+impl<B: ModelBackend + FusedKernels> NetworkVisitor<Autodiff<B>> for OdeScore<'_, '_, B> {
+    type Output = Result<BatchScore, String>;
+
+    fn visit<const D: usize, N: Network<Autodiff<B>, D>>(self, config: &N::Config) -> Self::Output {
+        let job = self.job;
+        let network =
+            N::load(config, &job.source.network_dir, self.device).map_err(|e| e.to_string())?;
+        let model = job.source.denoiser(&network);
+        let solver = OdeLikelihood {
+            rel_tol: job.args.tolerance,
+            abs_tol: job.args.tolerance,
+            t_start: None,
+            divergence: if job.args.exact_divergence {
+                Divergence::Exact
+            } else {
+                Divergence::Hutchinson {
+                    seed: job.args.seed,
+                }
+            },
+        };
+        job.score::<Autodiff<B>, D>(self.device, |x, labels, first| {
+            let result = solver
+                .log_likelihood::<Autodiff<B>, _, D>(model.as_ref(), x, labels, first)
+                .map_err(|e| e.to_string())?;
+            Ok((
+                result.bits_per_dim(DataRange::MinusOneToOne),
+                result.evaluations,
+            ))
+        })
     }
 }
 
@@ -235,11 +262,14 @@ type BatchScore = (Vec<f64>, usize);
 impl LikelihoodJob<'_> {
     /// Scores the images in batches with `estimate`; the ODE gets uniformly dequantised data,
     /// the bound the 8-bit grid itself.
-    fn score<B: burn::tensor::backend::Backend>(
+    fn score<B: burn::tensor::backend::Backend, const D: usize>(
         &self,
         device: &B::Device,
-        mut estimate: impl FnMut(Tensor<B, 4>, Option<&[usize]>, u64) -> Result<BatchScore, String>,
+        mut estimate: impl FnMut(Tensor<B, D>, Option<&[usize]>, u64) -> Result<BatchScore, String>,
     ) -> Result<BatchScore, String> {
+        if D != 1 + self.shape.len() {
+            return Err("likelihood scores images; this model is not an image model".into());
+        }
         let item: usize = self.shape.iter().product();
         let count = self.pixels.len() / item;
         let batch = self.args.batch.max(1);
@@ -258,7 +288,7 @@ impl LikelihoodJob<'_> {
                 ),
                 Method::Elbo => pixels.iter().map(|&k| byte_to_unit(k)).collect(),
             };
-            let x = Tensor::<B, 4>::from_data(TensorData::new(values, shape), device);
+            let x = Tensor::<B, D>::from_data(TensorData::new(values, shape), device);
             let labels = self.null_class.map(|null| vec![null; rows]);
             let (batch_bits, batch_evaluations) = estimate(x, labels.as_deref(), first as u64)?;
             bits.extend(batch_bits);
@@ -276,13 +306,16 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
         return Err("--num must be at least 1".into());
     }
     let source = resolve(&args.model)?;
-    if source.kind != NetworkKind::Unet {
-        return Err("likelihood scores images; this model is a 2-D MLP".into());
+    if !source.network.is_image() {
+        return Err(format!(
+            "likelihood scores images; this model is a {} of points",
+            source.network.class_name()
+        ));
     }
     for note in &source.notes {
         eprintln!("note: {note}");
     }
-    let network = source.network_config()?;
+    let network = &source.network;
     if network.class_count().is_some() {
         eprintln!(
             "note: class-conditional model scored with its null class (unconditional likelihood)"

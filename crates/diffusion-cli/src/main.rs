@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Every command runs tensor code on the CPU at some point (README "Benchmarks": the
     // allocator setting is worth about 20% of a training step and 4x of a sampler step).
-    diffusion_model::cpu_allocator::tune_for_tensors();
+    diffusion_kernels::ops::cpu_allocator::tune_for_tensors();
     let result = match &cli.command {
         Command::Train(args) => train_command::run(args),
         Command::Sample(args) => sample_command::run(args),

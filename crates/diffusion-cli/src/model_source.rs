@@ -13,63 +13,20 @@ use burn::tensor::backend::Backend;
 use diffusion_math::{Edm, EdmPreconditioning, Prediction};
 use diffusion_model::hub::{fetch_unet, HubRequest};
 use diffusion_model::weights::{CONFIG_FILE, WEIGHTS_FILE};
-use diffusion_model::{MlpConfig, UNet2DConfig};
+use diffusion_model::{find_network, NetworkConfig, NetworkFolder};
 use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::samplers::DdpmVariance;
 use diffusion_sampling::{Denoiser, EdmDenoiser, NetworkDenoiser, SchedulerConfig};
 use diffusion_train::checkpoint::{latest_checkpoint, read_state, TrainState};
-use diffusion_train::config::ModelConfig;
 use diffusion_train::objective::{Objective, SharedProcess};
-
-/// Which network architecture a model folder holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetworkKind {
-    /// diffusers' `UNet2DModel` (images).
-    Unet,
-    /// The project's MLP (2-D points).
-    Mlp,
-}
-
-/// A network's config.json, parsed.
-pub enum NetworkConfig {
-    /// A `UNet2DModel` config.
-    Unet(Box<UNet2DConfig>),
-    /// An MLP config.
-    Mlp(MlpConfig),
-}
-
-impl NetworkConfig {
-    /// Class embeddings (the null class included), `None` for an unconditional network.
-    pub fn class_count(&self) -> Option<usize> {
-        match self {
-            Self::Unet(c) => c.num_class_embeds,
-            Self::Mlp(c) => c.num_classes,
-        }
-    }
-
-    /// The shape of one sample (`[C, H, W]` or `[dim]`); `size` overrides the U-Net's
-    /// `sample_size`. `None` when a U-Net config has no sample size and none is given.
-    pub fn item_shape(&self, size: Option<usize>) -> Option<Vec<usize>> {
-        match self {
-            Self::Unet(c) => {
-                let [h, w] = match (size, c.sample_size) {
-                    (Some(s), _) => [s, s],
-                    (None, Some(sample_size)) => sample_size.dims(),
-                    (None, None) => return None,
-                };
-                Some(vec![c.in_channels, h, w])
-            }
-            Self::Mlp(c) => Some(vec![c.data_dim]),
-        }
-    }
-}
 
 /// A resolved model: the network's folder and how it was trained.
 pub struct ModelSource {
     /// The folder with config.json and diffusion_pytorch_model.safetensors.
     pub network_dir: PathBuf,
-    /// The architecture in it.
-    pub kind: NetworkKind,
+    /// Its config.json, parsed by the network registry (the architecture, item shape and
+    /// classes).
+    pub network: NetworkConfig,
     /// The forward process the network was trained under.
     pub process: SharedProcess,
     /// What the network outputs.
@@ -89,25 +46,9 @@ pub struct ModelSource {
 impl ModelSource {
     /// x₀ clipping the model's scheduler asks for (images of ours: 1, as in training previews).
     pub fn clip(&self) -> Option<f64> {
-        match (&self.scheduler, self.kind) {
-            (Some(s), _) => s.clip(),
-            (None, NetworkKind::Unet) => Some(1.0),
-            (None, NetworkKind::Mlp) => None,
-        }
-    }
-
-    /// The network's config.json.
-    pub fn network_config(&self) -> Result<NetworkConfig, String> {
-        let path = self.network_dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        match self.kind {
-            NetworkKind::Unet => UNet2DConfig::from_json_str(&text, &path.display().to_string())
-                .map(|parsed| NetworkConfig::Unet(Box::new(parsed.config)))
-                .map_err(|e| e.to_string()),
-            NetworkKind::Mlp => serde_json::from_str(&text)
-                .map(NetworkConfig::Mlp)
-                .map_err(|e| format!("{}: {e}", path.display())),
+        match &self.scheduler {
+            Some(s) => s.clip(),
+            None => self.network.is_image().then_some(1.0),
         }
     }
 
@@ -159,7 +100,11 @@ pub fn resolve(spec: &str) -> Result<ModelSource, String> {
         ));
     }
     let dir = fetch_unet(&HubRequest::from_env(spec)).map_err(|e| e.to_string())?;
-    diffusers_folder(&dir, &[dir.join("scheduler_config.json")])
+    let found = find_network(&dir)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("the hub download {} holds no {CONFIG_FILE}", dir.display()))?;
+    let scheduler = dir.join("scheduler_config.json");
+    diffusers_folder(found, &[scheduler])
 }
 
 fn resolve_path(path: &Path) -> Result<ModelSource, String> {
@@ -176,47 +121,42 @@ fn resolve_path(path: &Path) -> Result<ModelSource, String> {
         })?;
         return checkpoint(&newest);
     }
-    if path.join(CONFIG_FILE).is_file() {
-        let parent_scheduler = path
-            .parent()
-            .map(|p| p.join("scheduler").join("scheduler_config.json"));
-        let mut candidates = vec![path.join("scheduler_config.json")];
-        candidates.extend(parent_scheduler);
-        return diffusers_folder(path, &candidates);
+    match find_network(path).map_err(|e| e.to_string())? {
+        Some(found) => {
+            let parent = found.dir.parent().unwrap_or(path);
+            let mut candidates = vec![
+                found.dir.join("scheduler_config.json"),
+                parent.join("scheduler").join("scheduler_config.json"),
+            ];
+            if found.dir != path {
+                candidates.push(path.join("scheduler_config.json"));
+            }
+            diffusers_folder(found, &candidates)
+        }
+        None => Err(format!(
+            "{} holds no model: looked for train_state.json (a checkpoint), checkpoints/ (a training run), {CONFIG_FILE} + {WEIGHTS_FILE} (a diffusers model) and unet/{CONFIG_FILE} (a pipeline)",
+            path.display()
+        )),
     }
-    if path.join("unet").join(CONFIG_FILE).is_file() {
-        let unet = path.join("unet");
-        return diffusers_folder(
-            &unet,
-            &[
-                path.join("scheduler").join("scheduler_config.json"),
-                path.join("scheduler_config.json"),
-            ],
-        );
-    }
-    Err(format!(
-        "{} holds no model: looked for train_state.json (a checkpoint), checkpoints/ (a training run), {CONFIG_FILE} + {WEIGHTS_FILE} (a diffusers UNet2DModel) and unet/{CONFIG_FILE} (a pipeline)",
-        path.display()
-    ))
 }
 
 /// A checkpoint of ours: the EMA network when present, the objective from its training config.
 fn checkpoint(dir: &Path) -> Result<ModelSource, String> {
     let state = read_state(dir).map_err(|e| e.to_string())?;
     let objective = Objective::from_config(&state.config.objective).map_err(|e| e.to_string())?;
-    let (kind, folder) = match state.config.model {
-        ModelConfig::Unet { .. } => (NetworkKind::Unet, "unet"),
-        ModelConfig::Mlp { .. } => (NetworkKind::Mlp, "mlp"),
-    };
-    let ema = dir.join(format!("{folder}_ema"));
-    let network_dir = if ema.join(WEIGHTS_FILE).is_file() {
-        ema
-    } else {
-        dir.join(folder)
-    };
+    let found = find_network(dir)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "{} holds no {}/ or {}_ema/ network folder; is the checkpoint complete?",
+                dir.display(),
+                state.config.model.folder(),
+                state.config.model.folder()
+            )
+        })?;
     Ok(ModelSource {
-        network_dir,
-        kind,
+        network_dir: found.dir,
+        network: found.config,
         process: objective.process.clone(),
         prediction: objective.prediction,
         time_scale: objective.network_time_scale,
@@ -229,13 +169,7 @@ fn checkpoint(dir: &Path) -> Result<ModelSource, String> {
 
 /// A diffusers model folder: the first scheduler config found among `candidates`, else DDPM's
 /// defaults (and a note saying so).
-fn diffusers_folder(dir: &Path, candidates: &[PathBuf]) -> Result<ModelSource, String> {
-    if !dir.join(WEIGHTS_FILE).is_file() {
-        return Err(format!(
-            "{} has {CONFIG_FILE} but no {WEIGHTS_FILE}; only safetensors weights can be read",
-            dir.display()
-        ));
-    }
+fn diffusers_folder(found: NetworkFolder, candidates: &[PathBuf]) -> Result<ModelSource, String> {
     let mut notes = Vec::new();
     let scheduler = match candidates.iter().find(|p| p.is_file()) {
         Some(file) => SchedulerConfig::from_file(file).map_err(|e| e.to_string())?,
@@ -249,8 +183,8 @@ fn diffusers_folder(dir: &Path, candidates: &[PathBuf]) -> Result<ModelSource, S
     };
     let process: SharedProcess = Arc::new(scheduler.process().map_err(|e| e.to_string())?);
     Ok(ModelSource {
-        network_dir: dir.to_path_buf(),
-        kind: NetworkKind::Unet,
+        network_dir: found.dir,
+        network: found.config,
         process,
         prediction: scheduler.prediction().map_err(|e| e.to_string())?,
         time_scale: 1.0,

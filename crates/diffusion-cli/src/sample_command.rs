@@ -223,7 +223,7 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
     for note in &source.notes {
         eprintln!("note: {note}");
     }
-    let network = source.network_config()?;
+    let network = &source.network;
     let shape = network.item_shape(args.size).ok_or_else(|| {
         format!(
             "{} has no sample_size; pass --size",

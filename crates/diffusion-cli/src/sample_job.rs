@@ -3,15 +3,14 @@
 
 use burn::tensor::Tensor;
 use diffusion_kernels::FusedKernels;
-use diffusion_model::weights::{load_mlp, load_unet};
-use diffusion_model::ModelBackend;
+use diffusion_model::{ModelBackend, Network, NetworkVisitor};
 use diffusion_sampling::adaptive::AdaptiveOde;
 use diffusion_sampling::img2img::{inpaint, sdedit};
 use diffusion_sampling::run::{from_host, to_host};
 use diffusion_sampling::{Denoiser, Guided, NoiseIdentity, Run, SamplingPlan};
 
 use crate::backend::BackendJob;
-use crate::model_source::{ModelSource, NetworkKind};
+use crate::model_source::ModelSource;
 use crate::progress::ProgressBar;
 
 /// How the plan is executed.
@@ -69,23 +68,31 @@ impl BackendJob for SampleJob<'_> {
     type Output = Drawn;
 
     fn run<B: ModelBackend + FusedKernels>(self, device: &B::Device) -> Result<Drawn, String> {
-        match self.source.kind {
-            NetworkKind::Unet => {
-                let network =
-                    load_unet::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                let model = self.source.denoiser::<B, _, 4>(&network);
-                self.guided::<B, _, 4>(model.as_ref(), device)
-            }
-            NetworkKind::Mlp => {
-                if self.guide.is_some() {
-                    return Err("--init-image and --mask need an image model".into());
-                }
-                let network =
-                    load_mlp::<B>(&self.source.network_dir, device).map_err(|e| e.to_string())?;
-                let model = self.source.denoiser::<B, _, 2>(&network);
-                self.guided::<B, _, 2>(model.as_ref(), device)
-            }
+        if self.guide.is_some() && !self.source.network.is_image() {
+            return Err("--init-image and --mask need an image model".into());
         }
+        let source = self.source;
+        source
+            .network
+            .visit::<B, _>(LoadedJob { job: self, device })
+    }
+}
+
+/// The job on backend `B`, waiting for the registry to name the network type.
+struct LoadedJob<'a, 'd, B: ModelBackend> {
+    job: SampleJob<'a>,
+    device: &'d B::Device,
+}
+
+impl<B: ModelBackend + FusedKernels> NetworkVisitor<B> for LoadedJob<'_, '_, B> {
+    type Output = Result<Drawn, String>;
+
+    fn visit<const D: usize, N: Network<B, D>>(self, config: &N::Config) -> Self::Output {
+        let source = self.job.source;
+        let network =
+            N::load(config, &source.network_dir, self.device).map_err(|e| e.to_string())?;
+        let model = source.denoiser::<B, _, D>(&network);
+        self.job.guided::<B, _, D>(model.as_ref(), self.device)
     }
 }
 

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use burn::backend::{Autodiff, Flex};
-use diffusion_train::config::{DataConfig, ModelConfig};
+use diffusion_model::config::SampleSize;
+use diffusion_model::NetworkConfig;
+use diffusion_train::config::DataConfig;
 use diffusion_train::{train, RunOptions, TrainConfig, TrainSummary};
 
 use crate::backend::{guard_device_start, BackendChoice};
@@ -97,10 +99,10 @@ fn configure(args: &TrainArgs) -> Result<(TrainConfig, RunOptions), String> {
             channels: args.channels,
             flip: true,
         };
-        if let ModelConfig::Unet { config } = &mut c.model {
-            config["in_channels"] = args.channels.into();
-            config["out_channels"] = args.channels.into();
-            config["sample_size"] = args.size.into();
+        if let NetworkConfig::Unet(config) = &mut c.model {
+            config.in_channels = args.channels;
+            config.out_channels = args.channels;
+            config.sample_size = Some(SampleSize::Square(args.size));
         }
     }
     if let Some(path) = &args.data {

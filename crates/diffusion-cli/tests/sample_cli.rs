@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use burn::backend::Flex;
-use diffusion_model::weights::{named_shapes, save_unet};
+use diffusion_model::weights::named_shapes;
+use diffusion_model::Network;
 use diffusion_model::{UNet2DConfig, UNet2DModel};
 
 const SCHEDULER: &str = r#"{"_class_name": "DDPMScheduler", "num_train_timesteps": 1000,
@@ -36,7 +37,7 @@ fn tiny_model(root: &Path, classes: Option<usize>) -> (PathBuf, usize) {
     } else {
         "unconditional"
     });
-    save_unet(&model, &dir).unwrap();
+    model.save_to(&dir).unwrap();
     std::fs::write(dir.join("scheduler_config.json"), SCHEDULER).unwrap();
     let parameters = named_shapes::<Flex, _>(&model)
         .values()

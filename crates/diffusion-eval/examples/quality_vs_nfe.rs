@@ -84,8 +84,8 @@ fn parse() -> Result<Options, String> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = parse()?;
     let device = Default::default();
-    let checkpoint = Checkpoint::<Flex>::load(&o.checkpoint, &device)?;
-    let scorer = Scorer::for_checkpoint(&checkpoint, &o.classifier, &device)?;
+    let checkpoint = Checkpoint::load(&o.checkpoint)?;
+    let scorer = Scorer::<Flex>::for_checkpoint(&checkpoint, &o.classifier, &device)?;
     let guidance = o
         .guidance
         .unwrap_or(checkpoint.state.config.preview.guidance_scale);

@@ -1,14 +1,12 @@
-//! Samples from a training checkpoint: its EMA network (`unet_ema/` or `mlp_ema/`), its
+//! Samples from a training checkpoint: its EMA network (found through the network registry), its
 //! objective and config (`train_state.json`), drawn through the trainer's own preview path
 //! (`diffusion_train::preview::draw_samples`) with a chosen sampler, step count and guidance.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::tensor::backend::Backend;
 use diffusion_kernels::FusedKernels;
-use diffusion_model::weights::{load_mlp, load_unet};
-use diffusion_model::{MlpDenoiser, ModelBackend, UNet2DModel};
+use diffusion_model::{find_network, ModelBackend, Network, NetworkFolder, NetworkVisitor};
 use diffusion_sampling::Sampler;
 use diffusion_train::checkpoint::{read_state, TrainState};
 use diffusion_train::config::PreviewConfig;
@@ -49,24 +47,16 @@ pub fn steps_for_nfe(sampler: &str, nfe: usize) -> EvalResult<Option<usize>> {
     Ok((1..=nfe).find(|&steps| s.evaluations(steps) == nfe))
 }
 
-/// The EMA network of a checkpoint.
-pub enum CheckpointNetwork<B: Backend> {
-    /// An image U-Net (boxed, as is the MLP: the module structs are large).
-    Unet(Box<UNet2DModel<B>>),
-    /// A 2-D MLP.
-    Mlp(Box<MlpDenoiser<B>>),
-}
-
 /// A training checkpoint ready to sample from.
-pub struct Checkpoint<B: Backend> {
+pub struct Checkpoint {
     /// Its directory.
     pub dir: PathBuf,
     /// `train_state.json` (the run's config and seed among it).
     pub state: TrainState,
     /// The objective the network was trained for (process, prediction, preconditioning).
     pub objective: Objective,
-    /// The EMA network.
-    pub network: CheckpointNetwork<B>,
+    /// The EMA network's folder and config (its weights are read by each draw).
+    pub network: NetworkFolder,
 }
 
 /// Samples drawn from a checkpoint.
@@ -88,9 +78,10 @@ pub fn class_labels(classes: usize, per_class: usize) -> Vec<usize> {
     (0..classes * per_class).map(|i| i / per_class).collect()
 }
 
-impl<B: ModelBackend + FusedKernels> Checkpoint<B> {
-    /// Reads `dir` (a `checkpoints/checkpoint-NNNNNN` folder).
-    pub fn load(dir: &Path, device: &B::Device) -> EvalResult<Self> {
+impl Checkpoint {
+    /// Reads `dir` (a `checkpoints/checkpoint-NNNNNN` folder): its state, objective and the
+    /// config of its EMA network.
+    pub fn load(dir: &Path) -> EvalResult<Self> {
         if !dir.join("train_state.json").is_file() {
             return Err(EvalError::MissingFile {
                 path: dir.join("train_state.json"),
@@ -102,16 +93,10 @@ impl<B: ModelBackend + FusedKernels> Checkpoint<B> {
         }
         let state = read_state(dir)?;
         let objective = Objective::from_config(&state.config.objective)?;
-        let network = if dir.join("unet_ema").is_dir() {
-            CheckpointNetwork::Unet(Box::new(load_unet(&dir.join("unet_ema"), device)?))
-        } else if dir.join("mlp_ema").is_dir() {
-            CheckpointNetwork::Mlp(Box::new(load_mlp(&dir.join("mlp_ema"), device)?))
-        } else {
-            return Err(EvalError::MissingFile {
-                path: dir.join("unet_ema"),
-                hint: "the checkpoint has neither unet_ema/ nor mlp_ema/; is it complete?".into(),
-            });
-        };
+        let network = find_network(dir)?.ok_or_else(|| EvalError::MissingFile {
+            path: dir.join(format!("{}_ema", state.config.model.folder())),
+            hint: "the checkpoint holds no network folder; is it complete?".into(),
+        })?;
         Ok(Self {
             dir: dir.to_path_buf(),
             state,
@@ -123,15 +108,13 @@ impl<B: ModelBackend + FusedKernels> Checkpoint<B> {
     /// The class-embedding count of a class-conditional network (the last one is the null
     /// class of guidance), `None` when unconditional.
     pub fn class_embeddings(&self) -> Option<usize> {
-        match &self.network {
-            CheckpointNetwork::Unet(u) => u.config().num_class_embeds,
-            CheckpointNetwork::Mlp(m) => m.config().num_classes,
-        }
+        self.network.config.class_count()
     }
 
-    /// Draws `n` samples of `item_shape`; `labels` (one per sample) condition a class-conditional
-    /// U-Net, guided with the null class (the last embedding) at `settings.guidance`.
-    pub fn draw(
+    /// Draws `n` samples of `item_shape` on backend `B`; `labels` (one per sample) condition a
+    /// class-conditional network, guided with the null class (the last embedding) at
+    /// `settings.guidance`.
+    pub fn draw<B: ModelBackend + FusedKernels>(
         &self,
         settings: &SamplingSettings,
         item_shape: &[usize],
@@ -142,6 +125,29 @@ impl<B: ModelBackend + FusedKernels> Checkpoint<B> {
         if n == 0 {
             return Err(EvalError::invalid("asked for 0 samples"));
         }
+        let conditioning = match (labels, self.class_embeddings()) {
+            (Some(l), Some(classes)) => {
+                if l.len() != n {
+                    return Err(EvalError::invalid(format!(
+                        "{} labels for {n} samples",
+                        l.len()
+                    )));
+                }
+                if let Some(bad) = l.iter().find(|&&c| c + 1 >= classes) {
+                    return Err(EvalError::invalid(format!(
+                        "class {bad} is not a data class of this network ({classes} embeddings, \
+                         the last is the null class)"
+                    )));
+                }
+                Some((l, classes - 1))
+            }
+            (Some(_), None) => {
+                return Err(EvalError::invalid(
+                    "the network is unconditional; sample without labels",
+                ))
+            }
+            (None, _) => None,
+        };
         let preview = PreviewConfig {
             sampler: settings.sampler.clone(),
             steps: settings.steps,
@@ -149,60 +155,50 @@ impl<B: ModelBackend + FusedKernels> Checkpoint<B> {
             ..self.state.config.preview.clone()
         };
         let start = Instant::now();
-        let values = match &self.network {
-            CheckpointNetwork::Unet(unet) => {
-                let conditioning = match (labels, self.class_embeddings()) {
-                    (Some(l), Some(classes)) => {
-                        if l.len() != n {
-                            return Err(EvalError::invalid(format!(
-                                "{} labels for {n} samples",
-                                l.len()
-                            )));
-                        }
-                        if let Some(bad) = l.iter().find(|&&c| c + 1 >= classes) {
-                            return Err(EvalError::invalid(format!(
-                                "class {bad} is not a data class of this U-Net ({} embeddings, \
-                                 the last is the null class)",
-                                classes
-                            )));
-                        }
-                        Some((l, classes - 1))
-                    }
-                    (Some(_), None) => {
-                        return Err(EvalError::invalid(
-                            "the U-Net is unconditional; sample without labels",
-                        ))
-                    }
-                    (None, _) => None,
-                };
-                draw_samples::<B, _, 4>(
-                    unet.as_ref(),
-                    &self.objective,
-                    &preview,
-                    item_shape,
-                    conditioning,
-                    n,
-                    settings.seed,
-                    device,
-                )?
-            }
-            CheckpointNetwork::Mlp(mlp) => draw_samples::<B, _, 2>(
-                mlp.as_ref(),
-                &self.objective,
-                &preview,
-                item_shape,
-                None,
-                n,
-                settings.seed,
-                device,
-            )?,
-        };
+        let values = self.network.config.visit::<B, _>(DrawJob {
+            checkpoint: self,
+            preview: &preview,
+            item_shape,
+            conditioning,
+            n,
+            seed: settings.seed,
+            device,
+        })?;
         Ok(Samples {
             values,
             item_shape: item_shape.to_vec(),
             labels: labels.map(<[usize]>::to_vec),
             seconds: start.elapsed().as_secs_f64(),
         })
+    }
+}
+
+/// One draw, waiting for the registry to name the network type.
+struct DrawJob<'a, B: ModelBackend> {
+    checkpoint: &'a Checkpoint,
+    preview: &'a PreviewConfig,
+    item_shape: &'a [usize],
+    conditioning: Option<(&'a [usize], usize)>,
+    n: usize,
+    seed: u64,
+    device: &'a B::Device,
+}
+
+impl<B: ModelBackend + FusedKernels> NetworkVisitor<B> for DrawJob<'_, B> {
+    type Output = EvalResult<Vec<f32>>;
+
+    fn visit<const D: usize, N: Network<B, D>>(self, config: &N::Config) -> Self::Output {
+        let network = N::load(config, &self.checkpoint.network.dir, self.device)?;
+        Ok(draw_samples::<B, N, D>(
+            &network,
+            &self.checkpoint.objective,
+            self.preview,
+            self.item_shape,
+            self.conditioning,
+            self.n,
+            self.seed,
+            self.device,
+        )?)
     }
 }
 

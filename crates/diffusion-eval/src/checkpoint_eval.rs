@@ -10,7 +10,7 @@ use diffusion_kernels::FusedKernels;
 use diffusion_model::ModelBackend;
 use diffusion_train::config::DataConfig;
 
-use crate::checkpoint::{class_labels, Checkpoint, CheckpointNetwork, Samples, SamplingSettings};
+use crate::checkpoint::{class_labels, Checkpoint, Samples, SamplingSettings};
 use crate::classifier::load_classifier;
 use crate::error::{EvalError, EvalResult};
 use crate::evaluate::ImageEvaluator;
@@ -41,27 +41,25 @@ impl<B: ModelBackend + FusedKernels> Scorer<B> {
     /// The scorer for `checkpoint`: for a U-Net, the classifier in `classifier_dir` and the
     /// held-out split of the run's dataset; for an MLP, the run's toy distribution.
     pub fn for_checkpoint(
-        checkpoint: &Checkpoint<B>,
+        checkpoint: &Checkpoint,
         classifier_dir: &Path,
         device: &B::Device,
     ) -> EvalResult<Self> {
-        match &checkpoint.network {
-            CheckpointNetwork::Unet(_) => {
-                let (model, config) = load_classifier::<B>(classifier_dir, device)?;
-                let (train, held_out) = split_of_run(&checkpoint.state.config)?;
-                Ok(Self::Images(Box::new(ImageEvaluator::new(
-                    model, config, train, held_out, device,
-                )?)))
+        if checkpoint.network.config.is_image() {
+            let (model, config) = load_classifier::<B>(classifier_dir, device)?;
+            let (train, held_out) = split_of_run(&checkpoint.state.config)?;
+            return Ok(Self::Images(Box::new(ImageEvaluator::new(
+                model, config, train, held_out, device,
+            )?)));
+        }
+        match &checkpoint.state.config.data {
+            DataConfig::Toy { distribution, .. } => {
+                Ok(Self::Points(ToyDistribution::parse(distribution)?))
             }
-            CheckpointNetwork::Mlp(_) => match &checkpoint.state.config.data {
-                DataConfig::Toy { distribution, .. } => {
-                    Ok(Self::Points(ToyDistribution::parse(distribution)?))
-                }
-                _ => Err(EvalError::invalid(
-                    "the MLP checkpoint was not trained on a toy distribution; only toy \
-                     distributions have exact samples to compare with",
-                )),
-            },
+            _ => Err(EvalError::invalid(
+                "the point-cloud checkpoint was not trained on a toy distribution; only toy \
+                 distributions have exact samples to compare with",
+            )),
         }
     }
 }
@@ -69,7 +67,7 @@ impl<B: ModelBackend + FusedKernels> Scorer<B> {
 /// Draws from `checkpoint` with `settings` and scores the samples with `scorer`; returns the
 /// report and the samples (for a grid or scatter plot).
 pub fn evaluate_checkpoint<B: ModelBackend + FusedKernels>(
-    checkpoint: &Checkpoint<B>,
+    checkpoint: &Checkpoint,
     scorer: &Scorer<B>,
     settings: &SamplingSettings,
     counts: &DrawCounts,
@@ -84,18 +82,26 @@ pub fn evaluate_checkpoint<B: ModelBackend + FusedKernels>(
                 (Some(embeddings), Some(classes)) => {
                     let classes = classes.min(embeddings.saturating_sub(1));
                     let labels = class_labels(classes, counts.per_class);
-                    let s =
-                        checkpoint.draw(settings, &shape, Some(&labels), labels.len(), device)?;
+                    let s = checkpoint.draw::<B>(
+                        settings,
+                        &shape,
+                        Some(&labels),
+                        labels.len(),
+                        device,
+                    )?;
                     (s, Some(settings.guidance))
                 }
                 _ => {
                     let n = counts.per_class * 10;
-                    (checkpoint.draw(settings, &shape, None, n, device)?, None)
+                    (
+                        checkpoint.draw::<B>(settings, &shape, None, n, device)?,
+                        None,
+                    )
                 }
             }
         }
         Scorer::Points(_) => (
-            checkpoint.draw(settings, &[2], None, counts.points, device)?,
+            checkpoint.draw::<B>(settings, &[2], None, counts.points, device)?,
             None,
         ),
     };

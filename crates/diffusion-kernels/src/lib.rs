@@ -11,6 +11,9 @@
 //!   DPM-Solver++(2M) all fit it and come from `diffusion-math` in f64.
 //! - [`cpu`] and [`cube`]: the two implementations; [`glue`]: burn tensors in, burn tensors out,
 //!   on wgpu and CUDA through the cubecl kernels and on flex through the CPU code.
+//! - [`ops`]: the network ops with kernels of our own (convolution, GroupNorm(+SiLU), attention,
+//!   skip concatenation), each a backend trait with a CPU implementation and a custom backward;
+//!   [`ModelBackend`] is what the networks of `diffusion-model` are generic over.
 
 #![warn(missing_docs)]
 
@@ -18,11 +21,13 @@ pub mod cpu;
 pub mod cube;
 pub mod error;
 pub mod glue;
+pub mod ops;
 pub mod philox;
 pub mod spec;
 
 pub use error::{KernelError, KernelResult};
 pub use glue::{noise, sampler_step, FusedKernels, Noised};
+pub use ops::ModelBackend;
 pub use philox::NoiseKey;
 pub use spec::{NoisingParams, NoisingTarget, StepParams};
 

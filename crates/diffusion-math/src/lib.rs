@@ -45,7 +45,8 @@ mod validate;
 
 pub use error::{MathError, MathResult};
 pub use families::{
-    CustomProcess, Edm, LinearBeta, OrnsteinUhlenbeck, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear,
+    CustomProcess, Edm, LinearBeta, OrnsteinUhlenbeck, ProcessName, RectifiedFlow, SharedProcess,
+    SubVp, Ve, VpCosine, VpLinear,
 };
 pub use mixture::{GaussianMixture, MixtureMarginal};
 pub use parameterization::{Prediction, SignalNoise};

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use burn::backend::Flex;
 use burn::tensor::{Int, Tensor, TensorData};
-use diffusion_model::conv2d::cpu::DISABLE_DIRECT_FORWARD;
+use diffusion_kernels::ops::conv2d::cpu::DISABLE_DIRECT_FORWARD;
 use diffusion_model::{UNet2DConfig, UNet2DModel};
 
 const MNIST: &str = r#"{"sample_size": 28, "in_channels": 1, "out_channels": 1,

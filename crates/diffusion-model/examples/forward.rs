@@ -13,8 +13,9 @@ use std::process::ExitCode;
 
 use burn::backend::Flex;
 use burn::tensor::{Int, Tensor, TensorData};
-use diffusion_model::weights::{load_unet, read_forward_inputs, write_forward_output, NamedTensor};
+use diffusion_model::weights::{read_forward_inputs, write_forward_output, NamedTensor};
 use diffusion_model::ModelResult;
+use diffusion_model::{Network, UNet2DModel};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
 
 fn run(model_dir: PathBuf, input: PathBuf, output: PathBuf) -> ModelResult<Vec<usize>> {
     let device = Default::default();
-    let model = load_unet::<Flex>(&model_dir, &device)?;
+    let model = UNet2DModel::<Flex>::load_from(&model_dir, &device)?;
     let inputs = read_forward_inputs(&input)?;
     let sample = Tensor::<Flex, 4>::from_data(
         TensorData::new(inputs.sample.values, inputs.sample.shape),

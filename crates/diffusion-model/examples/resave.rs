@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use burn::backend::Flex;
-use diffusion_model::weights::{load_unet, save_unet};
+use diffusion_model::{Network, UNet2DModel};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,8 +18,8 @@ fn main() -> ExitCode {
         eprintln!("usage: resave SRC_DIR DST_DIR");
         return ExitCode::from(2);
     };
-    let result = load_unet::<Flex>(source.as_ref(), &Default::default())
-        .and_then(|model| save_unet(&model, destination.as_ref()));
+    let result = UNet2DModel::<Flex>::load_from(source.as_ref(), &Default::default())
+        .and_then(|model| model.save_to(destination.as_ref()));
     match result {
         Ok(()) => {
             println!("saved {destination}");

@@ -16,7 +16,7 @@ pub enum ModelError {
         message: String,
     },
     /// config.json is not valid JSON of the expected shape.
-    #[error("{path}: not a valid UNet2DModel config: {message}")]
+    #[error("{path}: not a valid network config: {message}")]
     ConfigSyntax {
         /// The file read.
         path: String,

@@ -5,37 +5,33 @@
 //!   (config.json + diffusion_pytorch_model.safetensors) loads directly and what we save loads
 //!   back into diffusers ([`weights`]).
 //! - [`MlpDenoiser`]: a small time-embedded MLP for 2-D data (fast demos and tests).
+//! - [`registry`]: every network kind by its config.json `_class_name`: build, load, save,
+//!   describe, and find the network of a model folder, pipeline or training checkpoint.
 //! - [`hub`]: downloads a model repository from the Hugging Face hub into its standard cache.
-//! - [`conv2d`], [`group_norm`] and [`attention_core`]: a 2-D convolution (im2col + GEMM), a
-//!   fused GroupNorm(+SiLU) and a fused multi-head attention whose CPU forward and backward are
-//!   our own, with custom autodiff nodes: burn's stock versions on flex are several times slower
-//!   (see the README's U-Net benchmark).
-//! - [`cpu_allocator`]: keeps freed tensor buffers reusable (a fifth of a CPU training step).
 //!
-//! The backend is a type parameter: `Flex` on the CPU, `Wgpu` or `Cuda` on a GPU, and
-//! `Autodiff<_>` of any of them for training.
+//! This crate holds architecture, configs and weights only. The ops with kernels of our own
+//! (convolution, GroupNorm(+SiLU), attention, skip concatenation) live in
+//! `diffusion_kernels::ops`; [`ModelBackend`], the bound every network is generic over, is
+//! re-exported from there. The backend is a type parameter: `Flex` on the CPU, `Wgpu` or
+//! `Cuda` on a GPU, and `Autodiff<_>` of any of them for training.
 
-pub mod attention_core;
-mod buffers;
-pub mod channel_concat;
 mod conditioning;
 pub mod config;
-pub mod conv2d;
-pub mod cpu_allocator;
 pub mod error;
-mod flex_slices;
-pub mod group_norm;
 pub mod hub;
 pub mod layers;
 pub mod mlp;
-mod simd;
+pub mod registry;
 pub mod unet;
 pub mod weights;
 
-mod backend;
-pub use backend::ModelBackend;
+pub use diffusion_kernels::ModelBackend;
 
 pub use config::{ParsedConfig, UNet2DConfig};
 pub use error::{ModelError, ModelResult};
 pub use mlp::{MlpConfig, MlpDenoiser};
+pub use registry::{
+    find_network, DenoisingNetwork, Network, NetworkConfig, NetworkFolder, NetworkSpec,
+    NetworkVisitor, TrainableVisitor,
+};
 pub use unet::UNet2DModel;

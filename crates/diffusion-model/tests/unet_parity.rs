@@ -6,14 +6,15 @@ mod common;
 
 use burn::backend::Flex;
 use common::{fixture, fixture_io, max_abs_diff, run_model, PARITY_FIXTURES};
-use diffusion_model::weights::{load_unet, named_shapes};
+use diffusion_model::weights::named_shapes;
+use diffusion_model::{Network, UNet2DModel};
 
 #[test]
 fn forward_matches_diffusers_within_1e_4() {
     let device = Default::default();
     for name in PARITY_FIXTURES {
-        let model =
-            load_unet::<Flex>(&fixture(name), &device).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let model = UNet2DModel::<Flex>::load_from(&fixture(name), &device)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let (inputs, expected_shape, expected) = fixture_io(name);
         let (shape, output) = run_model(&model, &inputs, &device);
         assert_eq!(shape, expected_shape, "{name}: output shape");
@@ -29,7 +30,7 @@ fn forward_matches_diffusers_within_1e_4() {
 fn parameter_paths_are_diffusers_state_dict_keys() {
     let device = Default::default();
     for name in PARITY_FIXTURES {
-        let model = load_unet::<Flex>(&fixture(name), &device).expect("fixture loads");
+        let model = UNet2DModel::<Flex>::load_from(&fixture(name), &device).expect("fixture loads");
         let ours: Vec<String> = named_shapes::<Flex, _>(&model)
             .into_iter()
             .map(|(key, shape)| format!("{key} {shape:?}"))

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use burn::backend::Flex;
 use common::{fixture, fixture_io, max_abs_diff, run_model};
 use diffusion_model::weights::{
-    load_unet, named_tensors, read_safetensors, save_unet, write_safetensors, NamedTensor,
-    WeightProblem, CONFIG_FILE, WEIGHTS_FILE,
+    named_tensors, read_safetensors, write_safetensors, NamedTensor, WeightProblem, CONFIG_FILE,
+    WEIGHTS_FILE,
 };
-use diffusion_model::ModelError;
+use diffusion_model::{ModelError, Network, UNet2DModel};
 use safetensors::Dtype;
 
 fn copy_fixture(name: &str) -> tempfile::TempDir {
@@ -25,10 +25,10 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
 #[test]
 fn saved_directory_reloads_bit_exactly_and_gives_the_same_output() {
     let device = Default::default();
-    let model = load_unet::<Flex>(&fixture("mnist_cond"), &device).expect("fixture");
+    let model = UNet2DModel::<Flex>::load_from(&fixture("mnist_cond"), &device).expect("fixture");
     let out = tempfile::tempdir().expect("temp dir");
-    save_unet(&model, out.path()).expect("save");
-    let reloaded = load_unet::<Flex>(out.path(), &device).expect("reload");
+    model.save_to(out.path()).expect("save");
+    let reloaded = UNet2DModel::<Flex>::load_from(out.path(), &device).expect("reload");
     assert_eq!(
         named_tensors::<Flex, _>(&model),
         named_tensors::<Flex, _>(&reloaded)
@@ -85,7 +85,7 @@ fn half_precision_weights_load_as_f32() {
             .collect();
         let bytes = safetensors::serialize(views, None).expect("serialize");
         std::fs::write(dir.path().join(WEIGHTS_FILE), bytes).expect("write");
-        let model = load_unet::<Flex>(dir.path(), &device).expect("half weights load");
+        let model = UNet2DModel::<Flex>::load_from(dir.path(), &device).expect("half weights load");
         let loaded = named_tensors::<Flex, _>(&model);
         for (name, t) in &tensors {
             let expected: Vec<f32> = t.values.iter().map(|&v| round(v)).collect();
@@ -110,7 +110,8 @@ fn every_mismatch_is_reported_at_once_by_name_and_shape() {
     let bias = tensors.get_mut("conv_out.bias").expect("present");
     bias.shape = vec![1, 1];
     write_safetensors(&path, &tensors).expect("write");
-    let error = load_unet::<Flex>(dir.path(), &Default::default()).expect_err("must fail");
+    let error =
+        UNet2DModel::<Flex>::load_from(dir.path(), &Default::default()).expect_err("must fail");
     let ModelError::Weights { problems, .. } = &error else {
         panic!("expected a weights error, got {error}");
     };
@@ -153,7 +154,8 @@ fn truncated_and_garbage_files_are_reported_as_corrupt() {
         Vec::new(),
     ] {
         std::fs::write(&path, &broken).expect("write");
-        let error = load_unet::<Flex>(dir.path(), &Default::default()).expect_err("must fail");
+        let error =
+            UNet2DModel::<Flex>::load_from(dir.path(), &Default::default()).expect_err("must fail");
         assert!(
             matches!(error, ModelError::CorruptWeights { .. }),
             "{error}"
@@ -168,11 +170,13 @@ fn truncated_and_garbage_files_are_reported_as_corrupt() {
 #[test]
 fn missing_files_say_what_a_model_directory_holds() {
     let empty = tempfile::tempdir().expect("temp dir");
-    let error = load_unet::<Flex>(empty.path(), &Default::default()).expect_err("must fail");
+    let error =
+        UNet2DModel::<Flex>::load_from(empty.path(), &Default::default()).expect_err("must fail");
     assert!(error.to_string().contains("config.json"), "{error}");
     let dir = copy_fixture("mnist_cond");
     std::fs::remove_file(dir.path().join(WEIGHTS_FILE)).expect("remove");
-    let error = load_unet::<Flex>(dir.path(), &Default::default()).expect_err("must fail");
+    let error =
+        UNet2DModel::<Flex>::load_from(dir.path(), &Default::default()).expect_err("must fail");
     assert!(error.to_string().contains(WEIGHTS_FILE), "{error}");
 }
 
@@ -194,6 +198,7 @@ fn legacy_attention_names_load_like_diffusers_loads_them() {
         .collect();
     assert!(legacy.keys().any(|k| k.contains(".proj_attn.")));
     write_safetensors(&path, &legacy).expect("write");
-    let model = load_unet::<Flex>(dir.path(), &Default::default()).expect("legacy names load");
+    let model =
+        UNet2DModel::<Flex>::load_from(dir.path(), &Default::default()).expect("legacy names load");
     assert_eq!(named_tensors::<Flex, _>(&model), tensors);
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use burn::backend::Flex;
-use diffusion_model::weights::load_unet;
+use diffusion_model::Network;
 use diffusion_model::UNet2DModel;
 use diffusion_sampling::run::{check_finite, to_host};
 use diffusion_sampling::{
@@ -15,7 +15,7 @@ use diffusion_sampling::{
 fn unet() -> UNet2DModel<Flex> {
     let dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../diffusion-model/tests/fixtures/mnist_cond");
-    load_unet(&dir, &Default::default()).unwrap()
+    UNet2DModel::load_from(&dir, &Default::default()).unwrap()
 }
 
 #[test]

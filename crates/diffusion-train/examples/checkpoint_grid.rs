@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use burn::backend::Flex;
-use diffusion_model::weights::load_unet;
+use diffusion_model::Network;
 use diffusion_model::UNet2DModel;
 use diffusion_train::checkpoint::read_state;
 use diffusion_train::objective::Objective;
@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         preview.guidance_scale = g.parse()?;
     }
     let device = Default::default();
-    let unet: UNet2DModel<Flex> = load_unet(&checkpoint.join("unet_ema"), &device)?;
+    let unet: UNet2DModel<Flex> = UNet2DModel::load_from(&checkpoint.join("unet_ema"), &device)?;
     let objective = Objective::from_config(&state.config.objective)?;
     let classes = unet
         .config()

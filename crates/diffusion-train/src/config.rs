@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use diffusion_model::{MlpConfig, UNet2DConfig};
+use diffusion_math::{Prediction, ProcessName};
+use diffusion_model::{MlpConfig, NetworkConfig, NetworkSpec, UNet2DConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{TrainError, TrainResult};
@@ -38,55 +39,17 @@ pub enum DataConfig {
     },
 }
 
-/// The network to train.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum ModelConfig {
-    /// A U-Net configured like diffusers' `UNet2DModel` config.json.
-    Unet {
-        /// The config.json keys.
-        config: serde_json::Value,
-    },
-    /// The small MLP for 2-D data.
-    Mlp {
-        /// Its config.
-        config: MlpConfig,
-    },
-}
-
-impl ModelConfig {
-    /// The U-Net config, parsed and validated (unknown keys are an error here: a training config
-    /// is written by hand, so a typo should not be silently ignored).
-    pub fn unet(&self) -> TrainResult<Option<UNet2DConfig>> {
-        match self {
-            Self::Unet { config } => {
-                let parsed = UNet2DConfig::from_json_str(&config.to_string(), "model.config")?;
-                if !parsed.ignored_keys.is_empty() {
-                    return Err(TrainError::Config(format!(
-                        "model.config: unknown keys {:?}",
-                        parsed.ignored_keys
-                    )));
-                }
-                parsed.config.validate()?;
-                Ok(Some(parsed.config))
-            }
-            Self::Mlp { .. } => Ok(None),
-        }
-    }
-}
-
 /// What the network learns to predict, under which forward process, with which weighting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObjectiveConfig {
     /// `ddpm` (diffusers' linear-β table over 1000 timesteps, saved as scheduler_config.json) or a
     /// continuous family: `vp`, `vp-cosine`, `subvp`, `ve`, `edm`, `flow` (rectified flow).
-    pub process: String,
-    /// `epsilon`, `sample`, `v_prediction`, `score`, `velocity` (flow matching), or `edm`
-    /// (Karras et al.'s preconditioned network and loss; needs the `edm` process).
-    pub prediction: String,
-    /// `uniform`, `min-snr` (Hang et al. 2023) or `sigma-squared` (λ(t) = σ², Song et al. 2021).
-    pub weighting: String,
+    pub process: ProcessName,
+    /// What the network outputs.
+    pub prediction: PredictionName,
+    /// The loss weight λ(t).
+    pub weighting: WeightingName,
     /// γ of min-SNR weighting.
     pub min_snr_gamma: f64,
     /// The network is fed `network_time_scale × t` (1 for discrete timesteps; 1000 suits a
@@ -103,9 +66,9 @@ pub struct ObjectiveConfig {
 impl Default for ObjectiveConfig {
     fn default() -> Self {
         Self {
-            process: "ddpm".into(),
-            prediction: "epsilon".into(),
-            weighting: "uniform".into(),
+            process: ProcessName::Ddpm,
+            prediction: PredictionName::Epsilon,
+            weighting: WeightingName::Uniform,
             min_snr_gamma: 5.0,
             network_time_scale: 1.0,
             sigma_data: 0.5,
@@ -113,6 +76,74 @@ impl Default for ObjectiveConfig {
             p_std: 1.2,
         }
     }
+}
+
+/// The network's output as a training config names it: a [`Prediction`], or EDM's
+/// preconditioned network and loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PredictionName {
+    /// The noise ε (Ho et al. 2020).
+    #[serde(alias = "eps")]
+    Epsilon,
+    /// The clean sample x₀.
+    #[serde(alias = "x0")]
+    Sample,
+    /// v = s·ε − σ·x₀ (Salimans & Ho 2022).
+    #[serde(alias = "v")]
+    VPrediction,
+    /// The score ∇ log p_t.
+    Score,
+    /// The flow velocity ṡ·x₀ + σ̇·ε (flow matching).
+    #[serde(alias = "flow")]
+    Velocity,
+    /// Karras et al.'s preconditioned network and loss (needs the `edm` process).
+    Edm,
+}
+
+impl PredictionName {
+    /// The parameterisation, or `None` for EDM (whose network output is preconditioned).
+    pub fn prediction(self) -> Option<Prediction> {
+        match self {
+            Self::Epsilon => Some(Prediction::Epsilon),
+            Self::Sample => Some(Prediction::Sample),
+            Self::VPrediction => Some(Prediction::VPrediction),
+            Self::Score => Some(Prediction::Score),
+            Self::Velocity => Some(Prediction::Velocity),
+            Self::Edm => None,
+        }
+    }
+}
+
+/// The name a config file uses for `value` (a unit variant of one of the enums above), for
+/// messages.
+pub fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => "?".into(),
+    }
+}
+
+/// The loss weight λ(t) as a training config names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightingName {
+    /// λ = 1.
+    Uniform,
+    /// Min-SNR-γ (Hang et al. 2023), γ from `min_snr_gamma`.
+    MinSnr,
+    /// λ(t) = σ², denoising score matching's usual weight (Song et al. 2021).
+    SigmaSquared,
+}
+
+/// The learning rate after warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LrSchedule {
+    /// A half cosine to 0 at the last step (diffusers' `get_scheduler("cosine")`).
+    Cosine,
+    /// The peak rate throughout.
+    Constant,
 }
 
 /// AdamW with warm-up, a decay schedule and gradient clipping.
@@ -131,8 +162,8 @@ pub struct OptimizerConfig {
     pub weight_decay: f64,
     /// Linear warm-up steps from 0 to the peak.
     pub warmup_steps: u64,
-    /// `cosine` (to 0 at the last step) or `constant` after warm-up.
-    pub schedule: String,
+    /// After warm-up.
+    pub schedule: LrSchedule,
     /// Clip the global gradient norm to this (PyTorch's `clip_grad_norm_`); `null` disables.
     pub grad_clip: Option<f64>,
 }
@@ -146,7 +177,7 @@ impl Default for OptimizerConfig {
             epsilon: 1e-8,
             weight_decay: 1e-2,
             warmup_steps: 100,
-            schedule: "cosine".into(),
+            schedule: LrSchedule::Cosine,
             grad_clip: Some(1.0),
         }
     }
@@ -209,7 +240,7 @@ pub struct TrainConfig {
     /// The data.
     pub data: DataConfig,
     /// The network.
-    pub model: ModelConfig,
+    pub model: NetworkConfig,
     /// The objective.
     pub objective: ObjectiveConfig,
     /// The optimiser.
@@ -236,16 +267,19 @@ pub struct TrainConfig {
     pub keep_checkpoints: usize,
 }
 
-/// The small class-conditional MNIST U-Net of the main job (diffusers keys).
-pub fn mnist_unet_config() -> serde_json::Value {
-    serde_json::json!({
+/// The small class-conditional MNIST U-Net of the main job.
+pub fn mnist_unet_config() -> UNet2DConfig {
+    let keys = serde_json::json!({
         "sample_size": 28, "in_channels": 1, "out_channels": 1,
         "block_out_channels": [16, 32, 32], "layers_per_block": 1, "norm_num_groups": 8,
         "down_block_types": ["DownBlock2D", "DownBlock2D", "AttnDownBlock2D"],
         "up_block_types": ["AttnUpBlock2D", "UpBlock2D", "UpBlock2D"],
         "attention_head_dim": 8, "num_class_embeds": 11,
         "flip_sin_to_cos": true, "freq_shift": 0
-    })
+    });
+    let (config, _) = UNet2DConfig::parse(&keys.to_string(), "mnist_unet_config")
+        .expect("the main job's U-Net config is valid");
+    config
 }
 
 impl Default for TrainConfig {
@@ -254,9 +288,7 @@ impl Default for TrainConfig {
             data: DataConfig::Idx {
                 path: diffusion_data::EMBEDDED_MNIST.into(),
             },
-            model: ModelConfig::Unet {
-                config: mnist_unet_config(),
-            },
+            model: NetworkConfig::Unet(Box::new(mnist_unet_config())),
             objective: ObjectiveConfig::default(),
             optimizer: OptimizerConfig::default(),
             ema: EmaConfig::default(),
@@ -299,16 +331,14 @@ impl TrainConfig {
                 distribution: distribution.into(),
                 samples: 4096,
             },
-            model: ModelConfig::Mlp {
-                config: MlpConfig {
-                    data_dim: 2,
-                    hidden_dim: 64,
-                    blocks: 2,
-                    time_features: 16,
-                    time_scale: 1.0,
-                    num_classes: None,
-                },
-            },
+            model: NetworkConfig::Mlp(MlpConfig {
+                data_dim: 2,
+                hidden_dim: 64,
+                blocks: 2,
+                time_features: 16,
+                time_scale: 1.0,
+                num_classes: None,
+            }),
             steps: 400,
             batch_size: 128,
             checkpoint_every: 200,
@@ -389,12 +419,6 @@ impl TrainConfig {
                 "epsilon must be > 0 and weight_decay ≥ 0".into(),
             );
         }
-        if !["cosine", "constant"].contains(&o.schedule.as_str()) {
-            return bad(
-                "optimizer.schedule",
-                format!("`{}`: use cosine or constant", o.schedule),
-            );
-        }
         if let Some(c) = o.grad_clip {
             if !(c.is_finite() && c > 0.0) {
                 return bad("optimizer.grad_clip", format!("{c} must be > 0 (or null)"));
@@ -428,11 +452,7 @@ impl TrainConfig {
                 return bad("data.samples", "must be at least 1".into());
             }
         }
-        if let ModelConfig::Mlp { config } = &self.model {
-            config.validate()?;
-        }
-        self.model.unet()?;
-        crate::objective::Objective::from_config(&self.objective)?;
+        self.model.validate()?;
         Ok(())
     }
 }
@@ -472,19 +492,28 @@ mod tests {
             .contains("gradient_accumulation"));
         let err = serde_json::from_str::<TrainConfig>(r#"{"stepz": 3}"#).unwrap_err();
         assert!(err.to_string().contains("stepz"), "{err}");
-        let mut c = TrainConfig::default();
-        c.objective.prediction = "noise".into();
-        assert!(c.validate().unwrap_err().to_string().contains("noise"));
-        let c = TrainConfig {
-            model: ModelConfig::Unet {
-                config: serde_json::json!({"sample_size": 28, "block_out_channelz": [4]}),
-            },
-            ..TrainConfig::default()
-        };
-        assert!(c
-            .validate()
+        let err = serde_json::from_str::<TrainConfig>(r#"{"objective": {"prediction": "noise"}}"#)
             .unwrap_err()
-            .to_string()
-            .contains("block_out_channelz"));
+            .to_string();
+        assert!(
+            err.contains("noise") && err.contains("v_prediction"),
+            "{err}"
+        );
+        for (json, named) in [
+            (r#"{"objective": {"process": "vpsde"}}"#, "vp-cosine"),
+            (r#"{"objective": {"weighting": "snr"}}"#, "min-snr"),
+            (r#"{"optimizer": {"schedule": "linear"}}"#, "cosine"),
+        ] {
+            let err = serde_json::from_str::<TrainConfig>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(named), "{json}: {err}");
+        }
+        let err = serde_json::from_str::<TrainConfig>(
+            r#"{"model": {"kind": "unet", "config": {"sample_size": 28, "block_out_channelz": [4]}}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("block_out_channelz"), "{err}");
     }
 }

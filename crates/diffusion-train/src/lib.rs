@@ -8,23 +8,27 @@
 //! - [`ema`]: the weights' moving average with diffusers' warm-up.
 //! - [`checkpoint`]: atomic checkpoint directories in diffusers' layout with the optimiser state
 //!   and `train_state.json`; [`metrics`], [`images`] and [`preview`]: what a run leaves behind.
-//! - [`trainer`]: [`train`], resumable: a resumed run repeats the uninterrupted run's losses.
+//! - [`trainer`]: [`train`], resumable: a resumed run repeats the uninterrupted run's losses;
+//!   [`training_loop`]: the run as a small type with step, checkpoint and preview methods.
 
 #![warn(missing_docs)]
 
+mod batch_loss;
 pub mod checkpoint;
+pub mod classes;
 pub mod config;
 pub mod data;
 pub mod ema;
 pub mod error;
 pub mod images;
 pub mod metrics;
-pub mod network;
 pub mod objective;
 pub mod optimizer;
 pub mod params;
 pub mod preview;
+mod resume;
 pub mod trainer;
+pub mod training_loop;
 
 pub use config::TrainConfig;
 pub use error::{TrainError, TrainResult};

@@ -8,19 +8,14 @@
 //! fits the same form: the network sees `c_in·x_t` at time `¼ ln σ` and regresses
 //! `(x₀ − c_skip·x_t)/c_out`, with `λ·c_out² = 1`.
 
-use std::sync::Arc;
+use diffusion_math::families::DDPM_TIMESTEPS;
+use diffusion_math::{EdmPreconditioning, Prediction, ProcessName};
 
-use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
-use diffusion_math::{
-    Edm, EdmPreconditioning, ForwardProcess, Prediction, RectifiedFlow, SubVp, Ve, VpCosine,
-    VpLinear,
-};
-
-use crate::config::ObjectiveConfig;
+use crate::config::{ObjectiveConfig, PredictionName, WeightingName};
 use crate::error::{TrainError, TrainResult};
 
 /// A forward process chosen at run time.
-pub type SharedProcess = Arc<dyn ForwardProcess + Send + Sync>;
+pub use diffusion_math::SharedProcess;
 
 /// The loss weight λ(t).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,6 +68,27 @@ pub struct Objective {
     pub edm: Option<EdmPreconditioning>,
 }
 
+/// diffusers' scheduler config of the `ddpm` process for `prediction` (saved beside the model,
+/// so that diffusers and `diffusion sample` read the process back).
+fn ddpm_scheduler(prediction: Prediction) -> TrainResult<diffusion_sampling::SchedulerConfig> {
+    let mut s = diffusion_sampling::SchedulerConfig::ddpm_default();
+    s.class_name = Some("DDPMScheduler".into());
+    s.num_train_timesteps = DDPM_TIMESTEPS;
+    s.prediction_type = match prediction {
+        Prediction::Epsilon => "epsilon",
+        Prediction::Sample => "sample",
+        Prediction::VPrediction => "v_prediction",
+        other => {
+            return Err(TrainError::Config(format!(
+                "objective.prediction: {other:?} has no diffusers scheduler; the ddpm process \
+                 trains epsilon, sample or v_prediction"
+            )))
+        }
+    }
+    .into();
+    Ok(s)
+}
+
 impl std::fmt::Debug for Objective {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Objective")
@@ -84,49 +100,22 @@ impl std::fmt::Debug for Objective {
 }
 
 impl Objective {
-    /// Builds the objective a config names; unknown names are errors listing the choices.
+    /// Builds the objective a config names; combinations that do not fit (EDM with another
+    /// process, min-SNR for the score, …) are errors naming the key.
     pub fn from_config(config: &ObjectiveConfig) -> TrainResult<Self> {
-        if config.prediction == "edm" || config.process == "edm" {
-            return Self::edm(config);
-        }
-        let prediction = Prediction::parse(&config.prediction)
-            .map_err(|e| TrainError::Config(format!("objective.prediction: {e}")))?;
-        let mut scheduler = None;
-        let process: SharedProcess = match config.process.as_str() {
-            "ddpm" => {
-                let mut s = diffusion_sampling::SchedulerConfig::ddpm_default();
-                s.class_name = Some("DDPMScheduler".into());
-                s.prediction_type = match prediction {
-                    Prediction::Epsilon => "epsilon",
-                    Prediction::Sample => "sample",
-                    Prediction::VPrediction => "v_prediction",
-                    other => {
-                        return Err(TrainError::Config(format!(
-                            "objective.prediction: {other:?} has no diffusers scheduler; the ddpm \
-                             process trains epsilon, sample or v_prediction"
-                        )))
-                    }
-                }
-                .into();
-                let table = DiscreteSchedule::new(BetaSchedule::DDPM, s.num_train_timesteps)?;
-                scheduler = Some(s);
-                Arc::new(DiscreteVp::new(table.alphas_cumprod().to_vec())?)
-            }
-            "vp" => Arc::new(VpLinear::song_default()),
-            "vp-cosine" => Arc::new(VpCosine::nichol_default()),
-            "subvp" => Arc::new(SubVp::song_default()),
-            "ve" => Arc::new(Ve::song_default()),
-            "flow" => Arc::new(RectifiedFlow),
-            other => {
-                return Err(TrainError::Config(format!(
-                    "objective.process: unknown `{other}`; choose ddpm, vp, vp-cosine, subvp, ve or flow"
-                )))
-            }
+        let prediction = match config.prediction.prediction() {
+            Some(p) if config.process != ProcessName::Edm => p,
+            _ => return Self::edm(config),
         };
-        let weighting = match config.weighting.as_str() {
-            "uniform" => Weighting::Uniform,
-            "sigma-squared" => Weighting::SigmaSquared,
-            "min-snr" => {
+        let process = config.process.process()?;
+        let scheduler = match config.process {
+            ProcessName::Ddpm => Some(ddpm_scheduler(prediction)?),
+            _ => None,
+        };
+        let weighting = match config.weighting {
+            WeightingName::Uniform => Weighting::Uniform,
+            WeightingName::SigmaSquared => Weighting::SigmaSquared,
+            WeightingName::MinSnr => {
                 if !matches!(
                     prediction,
                     Prediction::Epsilon | Prediction::Sample | Prediction::VPrediction
@@ -144,11 +133,6 @@ impl Objective {
                 }
                 Weighting::MinSnr(config.min_snr_gamma)
             }
-            other => {
-                return Err(TrainError::Config(format!(
-                "objective.weighting: unknown `{other}`; choose uniform, min-snr or sigma-squared"
-            )))
-            }
         };
         Ok(Self {
             process,
@@ -162,14 +146,15 @@ impl Objective {
 
     /// The EDM objective: process `edm`, prediction `edm`, its own σ distribution and weight.
     fn edm(config: &ObjectiveConfig) -> TrainResult<Self> {
-        if config.prediction != "edm" || config.process != "edm" {
+        if config.prediction != PredictionName::Edm || config.process != ProcessName::Edm {
             return Err(TrainError::Config(format!(
                 "objective: EDM preconditioning needs process = \"edm\" and prediction = \"edm\" \
                  together (got process `{}`, prediction `{}`)",
-                config.process, config.prediction
+                config.process,
+                crate::config::name_of(&config.prediction)
             )));
         }
-        if config.weighting != "uniform" {
+        if config.weighting != WeightingName::Uniform {
             return Err(TrainError::Config(
                 "objective.weighting: EDM has its own weight λ(σ) = 1/c_out²; leave `uniform`"
                     .into(),
@@ -178,7 +163,7 @@ impl Objective {
         let pre = EdmPreconditioning::new(config.sigma_data, config.p_mean, config.p_std)
             .map_err(|e| TrainError::Config(format!("objective: {e}")))?;
         Ok(Self {
-            process: Arc::new(Edm::karras_default()),
+            process: ProcessName::Edm.process()?,
             prediction: Prediction::Sample,
             weighting: Weighting::Uniform,
             network_time_scale: 1.0,
@@ -281,14 +266,16 @@ impl Objective {
 mod tests {
     use super::*;
 
+    /// The objective section a config file with these names gives (unknown names fail here).
+    fn named(process: &str, prediction: &str, weighting: &str) -> TrainResult<ObjectiveConfig> {
+        let json = serde_json::json!({
+            "process": process, "prediction": prediction, "weighting": weighting
+        });
+        serde_json::from_value(json).map_err(|e| TrainError::Config(e.to_string()))
+    }
+
     fn objective(process: &str, prediction: &str, weighting: &str) -> Objective {
-        Objective::from_config(&ObjectiveConfig {
-            process: process.into(),
-            prediction: prediction.into(),
-            weighting: weighting.into(),
-            ..ObjectiveConfig::default()
-        })
-        .unwrap()
+        Objective::from_config(&named(process, prediction, weighting).unwrap()).unwrap()
     }
 
     #[test]
@@ -367,12 +354,7 @@ mod tests {
 
     #[test]
     fn edm_draws_follow_table_1() {
-        let o = Objective::from_config(&ObjectiveConfig {
-            process: "edm".into(),
-            prediction: "edm".into(),
-            ..ObjectiveConfig::default()
-        })
-        .unwrap();
+        let o = objective("edm", "edm", "uniform");
         let pre = o.edm.unwrap();
         // u = 1 − e^{−1/2}, u2 = 0 gives z = 1: σ = exp(P_mean + P_std).
         let d = o.draw(1.0 - (-0.5f64).exp(), 0.0).unwrap();
@@ -394,12 +376,7 @@ mod tests {
             ("edm", "epsilon", "uniform"),
             ("edm", "edm", "min-snr"),
         ] {
-            let r = Objective::from_config(&ObjectiveConfig {
-                process: process.into(),
-                prediction: prediction.into(),
-                weighting: weighting.into(),
-                ..ObjectiveConfig::default()
-            });
+            let r = named(process, prediction, weighting).and_then(|c| Objective::from_config(&c));
             assert!(r.is_err(), "{process} {prediction} {weighting}");
         }
     }

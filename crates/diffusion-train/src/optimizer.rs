@@ -14,7 +14,7 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{ElementConversion, Tensor, TensorData};
 use diffusion_model::weights::NamedTensor;
 
-use crate::config::OptimizerConfig;
+use crate::config::{LrSchedule, OptimizerConfig};
 use crate::params::KeyPath;
 
 /// The learning rate at optimiser step `step` (1-based) of `total`: linear warm-up from 0, then
@@ -24,13 +24,13 @@ pub fn learning_rate(config: &OptimizerConfig, step: u64, total: u64) -> f64 {
     if step <= config.warmup_steps && config.warmup_steps > 0 {
         return peak * step as f64 / config.warmup_steps as f64;
     }
-    match config.schedule.as_str() {
-        "cosine" => {
+    match config.schedule {
+        LrSchedule::Cosine => {
             let span = total.saturating_sub(config.warmup_steps).max(1) as f64;
             let progress = ((step - config.warmup_steps) as f64 / span).min(1.0);
             peak * 0.5 * (1.0 + (PI * progress).cos())
         }
-        _ => peak,
+        LrSchedule::Constant => peak,
     }
 }
 
@@ -256,7 +256,7 @@ mod tests {
         assert!((learning_rate(&c, 55, 100) - 0.5 * c.learning_rate).abs() < 1e-12);
         assert!(learning_rate(&c, 100, 100).abs() < 1e-12);
         let constant = OptimizerConfig {
-            schedule: "constant".into(),
+            schedule: LrSchedule::Constant,
             ..c
         };
         assert_eq!(learning_rate(&constant, 90, 100), constant.learning_rate);

@@ -10,7 +10,7 @@ use burn::tensor::{ElementConversion, Tensor, TensorData};
 use diffusion_data::{order, Dataset, EpochOrder};
 use diffusion_model::layers::ParamInit;
 use diffusion_model::ModelBackend;
-use diffusion_train::config::OptimizerConfig;
+use diffusion_train::config::{LrSchedule, OptimizerConfig};
 use diffusion_train::optimizer::{learning_rate, AdamW};
 
 use super::model::{ClassifierConfig, MnistClassifier};
@@ -123,7 +123,7 @@ where
         learning_rate: training.learning_rate,
         weight_decay: 0.0,
         warmup_steps: training.warmup_steps,
-        schedule: "cosine".into(),
+        schedule: LrSchedule::Cosine,
         grad_clip: None,
         ..OptimizerConfig::default()
     };

@@ -10,7 +10,10 @@
 //! | [`RectifiedFlow`] | `1 − t` | `t` | Liu et al. 2023; Lipman et al. 2023 |
 //! | [`OrnsteinUhlenbeck`] | `exp(−∫g²/(2σ²_∞))` | `σ_∞ √(1 − s²)` | general OU process |
 //! | [`CustomProcess`] | user | user | any (s, σ) given as functions |
+//!
+//! [`ProcessName`] looks the named ones up with their papers' defaults (configs, command line).
 
+mod by_name;
 mod custom;
 mod edm;
 mod ornstein_uhlenbeck;
@@ -20,6 +23,7 @@ mod ve;
 mod vp_cosine;
 mod vp_linear;
 
+pub use by_name::{ProcessName, SharedProcess, DDPM_TIMESTEPS};
 pub use custom::CustomProcess;
 pub use edm::Edm;
 pub use ornstein_uhlenbeck::OrnsteinUhlenbeck;

@@ -5,7 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use super::ParamInit;
-use crate::conv2d::{conv2d, Conv2dBackend};
+use diffusion_kernels::ops::conv2d::{conv2d, Conv2dBackend};
 
 /// `torch.nn.Conv2d` with square kernels: `weight` `[out, in, k, k]`, `bias` `[out]`.
 #[derive(Module, Debug)]

@@ -5,7 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use super::ParamInit;
-use crate::group_norm::{group_norm, GroupNormBackend};
+use diffusion_kernels::ops::group_norm::{group_norm, GroupNormBackend};
 
 /// `torch.nn.GroupNorm` (Wu & He 2018): per sample and group of C/G channels,
 /// y = (x − mean) / √(var + eps) · weight + bias, with the biased variance.

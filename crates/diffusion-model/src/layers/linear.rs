@@ -5,7 +5,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 use super::ParamInit;
-use crate::conv2d::{conv2d, Conv2dBackend};
+use diffusion_kernels::ops::conv2d::{conv2d, Conv2dBackend};
 
 /// `torch.nn.Linear`: y = x Wᵀ + b with `weight` `[out, in]` and `bias` `[out]`.
 #[derive(Module, Debug)]

@@ -5,9 +5,9 @@ use burn::module::Module;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
-use crate::attention_core::attention;
 use crate::layers::{GroupNorm, Linear, ParamInit};
 use crate::ModelBackend;
+use diffusion_kernels::ops::attention::attention;
 
 /// Multi-head self-attention over the H·W positions (Vaswani et al. 2017):
 /// h = GroupNorm(x) as tokens, softmax(QKᵀ/√d)V per head, to_out, then

@@ -7,8 +7,8 @@ use burn::tensor::Tensor;
 
 use super::resnet::ResnetShape;
 use super::{Attention, Downsample2D, ResnetBlock2D, Upsample2D};
-use crate::channel_concat::concat_channels;
 use crate::ModelBackend;
+use diffusion_kernels::ops::channel_concat::concat_channels;
 
 /// One encoder level: resnets (each followed by attention in the attention kind) and an
 /// optional downsampler. Every intermediate output is kept as a skip connection.

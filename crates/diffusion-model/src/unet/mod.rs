@@ -4,6 +4,7 @@
 mod attention;
 mod blocks;
 mod model;
+mod network;
 mod resample;
 mod resnet;
 mod timestep;

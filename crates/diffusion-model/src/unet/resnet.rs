@@ -5,9 +5,9 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
-use crate::group_norm::add_channel_bias;
 use crate::layers::{silu, Conv2d, GroupNorm, Linear, ParamInit};
 use crate::ModelBackend;
+use diffusion_kernels::ops::group_norm::add_channel_bias;
 
 /// A residual block: h = conv1(SiLU(norm1(x))) + proj(SiLU(temb)),
 /// h = conv2(dropout(SiLU(norm2(h)))), out = (shortcut(x) + h) / output_scale_factor,

@@ -7,7 +7,7 @@ mod named;
 mod problem;
 mod safetensors_file;
 
-pub use directory::{load_mlp, load_unet, save_mlp, save_unet, CONFIG_FILE, WEIGHTS_FILE};
+pub use directory::{load_weights, save_directory, CONFIG_FILE, WEIGHTS_FILE};
 pub use forward_io::{
     read_forward_inputs, read_forward_output, write_forward_output, ForwardInputs,
 };

@@ -3,70 +3,10 @@
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
 use diffusion_math::{ForwardProcess, Prediction};
-use diffusion_model::{MlpDenoiser, ModelBackend, ModelResult, UNet2DModel};
+pub use diffusion_model::DenoisingNetwork;
 
 use super::Denoiser;
 use crate::error::{SamplingError, SamplingResult};
-
-/// A network that maps `(x, time, labels)` to an output of x's shape.
-pub trait DenoisingNetwork<B: Backend, const D: usize> {
-    /// One forward pass; `time` holds one value per row, or one value for the whole batch.
-    fn run(
-        &self,
-        x: Tensor<B, D>,
-        time: Tensor<B, 1>,
-        labels: Option<Tensor<B, 1, Int>>,
-    ) -> ModelResult<Tensor<B, D>>;
-
-    /// Number of class embeddings (`num_class_embeds`), `None` if unconditional.
-    fn class_count(&self) -> Option<usize>;
-}
-
-/// A borrowed network is a network (a denoiser can wrap a model it does not own).
-impl<B: Backend, const D: usize, N: DenoisingNetwork<B, D>> DenoisingNetwork<B, D> for &N {
-    fn run(
-        &self,
-        x: Tensor<B, D>,
-        time: Tensor<B, 1>,
-        labels: Option<Tensor<B, 1, Int>>,
-    ) -> ModelResult<Tensor<B, D>> {
-        (**self).run(x, time, labels)
-    }
-
-    fn class_count(&self) -> Option<usize> {
-        (**self).class_count()
-    }
-}
-
-impl<B: ModelBackend> DenoisingNetwork<B, 4> for UNet2DModel<B> {
-    fn run(
-        &self,
-        x: Tensor<B, 4>,
-        time: Tensor<B, 1>,
-        labels: Option<Tensor<B, 1, Int>>,
-    ) -> ModelResult<Tensor<B, 4>> {
-        self.forward(x, time, labels)
-    }
-
-    fn class_count(&self) -> Option<usize> {
-        self.config().num_class_embeds
-    }
-}
-
-impl<B: Backend> DenoisingNetwork<B, 2> for MlpDenoiser<B> {
-    fn run(
-        &self,
-        x: Tensor<B, 2>,
-        time: Tensor<B, 1>,
-        labels: Option<Tensor<B, 1, Int>>,
-    ) -> ModelResult<Tensor<B, 2>> {
-        self.forward(x, time, labels)
-    }
-
-    fn class_count(&self) -> Option<usize> {
-        self.config().num_classes
-    }
-}
 
 /// A network with its parameterisation and training process. The network is fed
 /// `time_scale × t` (1 for a discrete model whose time is the timestep).

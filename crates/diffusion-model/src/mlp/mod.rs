@@ -6,6 +6,8 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use serde::{Deserialize, Serialize};
 
+mod network;
+
 use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{silu, Embedding, Linear, ParamInit};
@@ -182,7 +184,8 @@ mod tests {
     use burn::tensor::{Int, Tensor};
 
     use super::*;
-    use crate::weights::{load_mlp, named_tensors, save_mlp};
+    use crate::registry::Network;
+    use crate::weights::named_tensors;
 
     fn batch(n: usize) -> (Tensor<Flex, 2>, Tensor<Flex, 1>) {
         let device = Default::default();
@@ -226,8 +229,8 @@ mod tests {
         let b = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
         assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&b));
         let dir = tempfile::tempdir().unwrap();
-        save_mlp(&a, dir.path()).unwrap();
-        let c = load_mlp::<Flex>(dir.path(), &device).unwrap();
+        a.save_to(dir.path()).unwrap();
+        let c = MlpDenoiser::<Flex>::load_from(dir.path(), &device).unwrap();
         assert_eq!(c.config(), &config);
         assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&c));
     }

@@ -15,9 +15,13 @@ use rayon::prelude::*;
 /// Geometry of a GroupNorm: `x [N, C, S]`, `G` groups of `C/G` channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GnGeom {
+    /// Batch size N.
     pub n: usize,
+    /// Channels C.
     pub c: usize,
+    /// Spatial elements per channel S (H·W).
     pub s: usize,
+    /// Groups G.
     pub groups: usize,
 }
 
@@ -40,6 +44,7 @@ impl GnGeom {
     pub fn group_len(&self) -> usize {
         self.cpg() * self.s
     }
+    /// Elements of the whole tensor.
     #[inline]
     pub fn numel(&self) -> usize {
         self.n * self.c * self.s
@@ -154,7 +159,7 @@ fn forward_group(
     silu: bool,
 ) -> (f32, f32) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::has_avx2() {
+    if crate::ops::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
         return unsafe { forward_group_avx2(g, i, xg, yg, weight, bias, eps, silu) };
     }
@@ -225,7 +230,7 @@ pub fn group_norm_forward(
     assert_eq!(weight.len(), g.c, "group_norm: weight length");
     assert_eq!(bias.len(), g.c, "group_norm: bias length");
     let (gl, groups) = (g.group_len(), g.groups);
-    let mut y = crate::buffers::zeroed(x.len());
+    let mut y = crate::ops::buffers::zeroed(x.len());
     if gl == 0 {
         let nan = vec![f32::NAN; g.n * groups];
         return (y, nan.clone(), nan);
@@ -243,8 +248,11 @@ pub fn group_norm_forward(
 
 /// Backward results; each present only when requested.
 pub struct GnGrads {
+    /// Gradient of the input.
     pub dx: Option<Vec<f32>>,
+    /// Gradient of the per-channel scale.
     pub dweight: Option<Vec<f32>>,
+    /// Gradient of the per-channel shift.
     pub dbias: Option<Vec<f32>>,
 }
 
@@ -272,7 +280,7 @@ fn group_backward(
     acc: &mut Acc,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::has_avx2() {
+    if crate::ops::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
         return unsafe {
             group_backward_avx2(g, i, xg, dyg, dxg, weight, bias, mean, rstd, silu, acc)
@@ -446,7 +454,7 @@ pub fn group_norm_backward(
         }
         a
     };
-    let mut dx = need[0].then(|| crate::buffers::zeroed(x.len()));
+    let mut dx = need[0].then(|| crate::ops::buffers::zeroed(x.len()));
     let acc = if gl == 0 {
         new_acc()
     } else if let Some(dx) = dx.as_mut() {
@@ -496,7 +504,7 @@ pub fn group_norm_backward(
 pub fn add_channel_bias(nc: usize, s: usize, x: &[f32], b: &[f32]) -> Vec<f32> {
     assert_eq!(x.len(), nc * s, "add_channel_bias: x length");
     assert_eq!(b.len(), nc, "add_channel_bias: bias length");
-    let mut out = crate::buffers::zeroed(x.len());
+    let mut out = crate::ops::buffers::zeroed(x.len());
     if s == 0 {
         return out;
     }

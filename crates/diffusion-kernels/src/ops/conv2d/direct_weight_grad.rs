@@ -13,8 +13,8 @@
 //! its lanes: every step loads `CO + KB` vectors for `CO·KB` multiply-adds. Zero rows pad
 //! `Cout` to whole blocks and the padding entries of `k` read offset 0; both are discarded.
 
-use super::cpu::ConvGeom;
 use super::direct::pad_input;
+use super::geometry::ConvGeom;
 
 /// Which kernel this CPU runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

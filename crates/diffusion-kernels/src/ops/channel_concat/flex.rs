@@ -7,7 +7,7 @@ use burn::tensor::{DType, Shape, TensorMetadata};
 use rayon::prelude::*;
 
 use super::ConcatBackend;
-use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
+use crate::ops::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 fn f32_rank4(t: &FlexTensor) -> bool {
     t.dtype() == DType::F32 && t.shape().num_dims() == 4
@@ -26,7 +26,7 @@ impl ConcatBackend for Flex {
             f32_slice(&b, "concat_channels"),
         );
         let (la, lb) = (ca * h * w, cb * h * w);
-        let mut out = crate::buffers::zeroed(n * (la + lb));
+        let mut out = crate::ops::buffers::zeroed(n * (la + lb));
         if la + lb > 0 {
             out.par_chunks_mut(la + lb).enumerate().for_each(|(i, o)| {
                 o[..la].copy_from_slice(&a[i * la..(i + 1) * la]);
@@ -51,8 +51,8 @@ impl ConcatBackend for Flex {
         let x = f32_slice(&x, "split_channels");
         let (la, lb) = (first * h * w, (c - first) * h * w);
         let (mut a, mut b) = (
-            crate::buffers::zeroed(n * la),
-            crate::buffers::zeroed(n * lb),
+            crate::ops::buffers::zeroed(n * la),
+            crate::ops::buffers::zeroed(n * lb),
         );
         if la + lb > 0 {
             let (ca, cb) = (la.max(1), lb.max(1));

@@ -6,9 +6,9 @@ use burn::backend::wgpu::{Wgpu, WgpuDevice};
 use burn::backend::{Autodiff, Flex};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Tensor, TensorData};
-use diffusion_model::attention_core::attention;
-use diffusion_model::channel_concat::concat_channels;
-use diffusion_model::ModelBackend;
+use diffusion_kernels::ops::attention::attention;
+use diffusion_kernels::ops::channel_concat::concat_channels;
+use diffusion_kernels::ModelBackend;
 
 fn data(shape: &[usize], seed: usize) -> TensorData {
     let count: usize = shape.iter().product();

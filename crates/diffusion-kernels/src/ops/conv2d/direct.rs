@@ -14,7 +14,7 @@
 //! shape is chosen per instruction set (AVX-512: 8 × 32, AVX2 + FMA: 6 × 16, otherwise 4 × 8), each
 //! a `#[target_feature]` build of the same generic code picked at run time.
 
-use super::cpu::ConvGeom;
+use super::geometry::ConvGeom;
 
 /// Block shapes (output channels, positions) per instruction set: the `CO·Q/lanes` accumulators
 /// plus the loads fit the vector registers (AVX-512: 16 of 32; AVX2: 12 of 16; SSE2: 8 of 16).

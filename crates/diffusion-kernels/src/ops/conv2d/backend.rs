@@ -8,8 +8,9 @@ use burn::tensor::ops::{ConvOptions, FloatTensor, FloatTensorOps, ModuleOps};
 use burn::tensor::{DType, Shape, TensorMetadata};
 use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
 
-use super::cpu::{self, ConvGeom};
-use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
+use super::cpu;
+use super::geometry::ConvGeom;
+use crate::ops::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 /// Backends with a fast 2-D convolution and a matching backward.
 ///

@@ -10,7 +10,7 @@ use burn::tensor::{DType, Shape, Tensor, TensorMetadata, TensorPrimitive};
 use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
 
 use super::cpu::{self, AttnGeom};
-use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
+use crate::ops::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 /// Backends with a fused multi-head attention on channel-major tokens and its backward.
 ///

@@ -10,7 +10,7 @@ use burn::tensor::{DType, Shape, Tensor, TensorMetadata, TensorPrimitive};
 use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
 
 use super::cpu::{self, GnGeom};
-use crate::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
+use crate::ops::flex_slices::{f32_contiguous, f32_slice, flex_from_vec};
 
 /// Gradients returned by [`GroupNormBackend::group_norm_backward`]; each is present only
 /// when it was requested.

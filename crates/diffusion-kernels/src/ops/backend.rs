@@ -1,9 +1,9 @@
 //! The backend bound of the networks.
 
-use crate::attention_core::AttentionBackend;
-use crate::channel_concat::ConcatBackend;
-use crate::conv2d::Conv2dBackend;
-use crate::group_norm::GroupNormBackend;
+use crate::ops::attention::AttentionBackend;
+use crate::ops::channel_concat::ConcatBackend;
+use crate::ops::conv2d::Conv2dBackend;
+use crate::ops::group_norm::GroupNormBackend;
 
 /// A backend the U-Net runs on: it has our convolution, GroupNorm, attention and skip
 /// concatenation (fast own kernels on flex, burn's ops on wgpu and CUDA, custom backward nodes

@@ -12,6 +12,7 @@ mod backend;
 pub mod cpu;
 mod direct;
 mod direct_weight_grad;
+mod geometry;
 
 #[cfg(test)]
 mod tests;

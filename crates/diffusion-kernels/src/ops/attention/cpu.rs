@@ -12,8 +12,8 @@
 use gemm::Parallelism;
 use rayon::prelude::*;
 
-use crate::conv2d::cpu::matmul;
-use crate::group_norm::cpu::fast_exp;
+use crate::ops::conv2d::cpu::matmul;
+use crate::ops::group_norm::cpu::fast_exp;
 
 /// Geometry of one attention call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +70,7 @@ fn probabilities(g: &AttnGeom, q: &[f32], k: &[f32], scale: f32, p: &mut [f32]) 
 /// code when the CPU has it (the default x86-64 target is SSE2 only).
 fn softmax_rows(p: &mut [f32], l: usize, scale: f32) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::has_avx2() {
+    if crate::ops::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
         return unsafe { softmax_rows_avx2(p, l, scale) };
     }
@@ -149,7 +149,7 @@ fn softmax_rows_body(p: &mut [f32], l: usize, scale: f32) {
 /// like [`softmax_rows`].
 fn softmax_backward_rows(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::has_avx2() {
+    if crate::ops::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time just above).
         return unsafe { softmax_backward_rows_avx2(ds, p, l, scale) };
     }
@@ -177,7 +177,7 @@ fn softmax_backward_rows_body(ds: &mut [f32], p: &[f32], l: usize, scale: f32) {
 pub fn attention_forward(g: &AttnGeom, q: &[f32], k: &[f32], v: &[f32], scale: f32) -> Vec<f32> {
     assert!(q.len() == g.len() && k.len() == g.len() && v.len() == g.len());
     let (l, block) = (g.l, g.block());
-    let mut out = crate::buffers::zeroed(g.len());
+    let mut out = crate::ops::buffers::zeroed(g.len());
     if block == 0 {
         return out;
     }
@@ -220,9 +220,9 @@ pub fn attention_backward(
     assert!(q.len() == len && k.len() == len && v.len() == len && dout.len() == len);
     let (l, d, block) = (g.l, g.d, g.block());
     let (mut dq, mut dk, mut dv) = (
-        crate::buffers::zeroed(len),
-        crate::buffers::zeroed(len),
-        crate::buffers::zeroed(len),
+        crate::ops::buffers::zeroed(len),
+        crate::ops::buffers::zeroed(len),
+        crate::ops::buffers::zeroed(len),
     );
     if block == 0 {
         return [dq, dk, dv];
