@@ -5,7 +5,9 @@ use cubecl::prelude::*;
 use cubecl::server::Handle;
 
 use super::launch::grid;
-use super::noising::Vec4;
+
+/// Four f32 as one 128-bit vector: the widest load and store.
+type Vec4 = Vector<f32, Const<4>>;
 
 /// `out[i] = input[i]` over 128-bit vectors.
 #[cube(launch)]

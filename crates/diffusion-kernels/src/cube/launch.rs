@@ -1,13 +1,12 @@
 //! Host-side launchers: check arguments, upload the per-sample coefficients, pick the grid and
-//! launch one kernel. They work on raw cubecl handles, so they serve any cubecl runtime.
+//! the vector width, and launch one kernel. They work on raw cubecl handles, so they serve any
+//! cubecl runtime.
 
 use cubecl::prelude::*;
 use cubecl::server::Handle;
 
-use super::noising::{
-    noising_kernel, noising_kernel_vec4, philox_words_kernel, TARGET_EPSILON, TARGET_NONE, TARGET_V,
-};
-use super::sampler_step::{sampler_step_kernel, sampler_step_kernel_vec4};
+use super::noising::{noising_kernel, philox_words_kernel, TARGET_EPSILON, TARGET_NONE, TARGET_V};
+use super::sampler_step::sampler_step_kernel;
 use crate::error::{KernelError, KernelResult};
 use crate::philox::NoiseKey;
 use crate::spec::{NoisingParams, NoisingTarget, StepParams};
@@ -35,6 +34,16 @@ fn rows_of(len: usize, row_len: usize) -> KernelResult<usize> {
         });
     }
     Ok(len / row_len)
+}
+
+/// The vector width (lanes) of a launch on rows of `row_len`: 4, one 128-bit load or store per
+/// operand and Philox block, when no vector would straddle two rows; else 1.
+fn vector_width(row_len: usize) -> usize {
+    if row_len.is_multiple_of(4) {
+        4
+    } else {
+        1
+    }
 }
 
 fn upload<R: Runtime>(client: &ComputeClient<R>, values: &[f32]) -> Handle {
@@ -82,14 +91,16 @@ pub fn launch_noising<R: Runtime>(
         NoisingTarget::V => TARGET_V,
         NoisingTarget::None | NoisingTarget::Sample => TARGET_NONE,
     };
+    let width = vector_width(row_len);
+    let vectors = len / width;
     let dummy;
-    let (target_handle, target_len) = match (target_kind, target) {
+    let (target_handle, target_vectors) = match (target_kind, target) {
         (TARGET_NONE, _) => {
-            // Never written; sized for one 128-bit vector so both kernel variants accept it.
+            // Never written; one 128-bit buffer holds a vector of any width.
             dummy = client.empty(16);
             (&dummy, 1)
         }
-        (_, Some(t)) => (t, len),
+        (_, Some(t)) => (t, vectors),
         (_, None) => {
             return Err(KernelError::LengthMismatch {
                 name: "target",
@@ -99,42 +110,17 @@ pub fn launch_noising<R: Runtime>(
         }
     };
     let (s_lo, s_hi, k_lo, k_hi, stream) = key_words(params.key, params.first_sample);
-    if row_len.is_multiple_of(4) {
-        // Whole 128-bit vectors per unit: one load and one store per operand.
-        let vectors = len / 4;
-        let target_vectors = target_len.div_ceil(4);
-        unsafe {
-            noising_kernel_vec4::launch::<R>(
-                client,
-                count,
-                dim,
-                ArrayArg::from_raw_parts(x0.clone(), vectors),
-                ArrayArg::from_raw_parts(a, rows),
-                ArrayArg::from_raw_parts(b, rows),
-                ArrayArg::from_raw_parts(x_t.clone(), vectors),
-                ArrayArg::from_raw_parts(target_handle.clone(), target_vectors),
-                blocks_per_row as u32,
-                units as u32,
-                s_lo,
-                s_hi,
-                k_lo,
-                k_hi,
-                stream,
-                target_kind,
-            );
-        }
-        return Ok(());
-    }
     unsafe {
         noising_kernel::launch::<R>(
             client,
             count,
             dim,
-            ArrayArg::from_raw_parts(x0.clone(), len),
+            width,
+            ArrayArg::from_raw_parts(x0.clone(), vectors),
             ArrayArg::from_raw_parts(a, rows),
             ArrayArg::from_raw_parts(b, rows),
-            ArrayArg::from_raw_parts(x_t.clone(), len),
-            ArrayArg::from_raw_parts(target_handle.clone(), target_len),
+            ArrayArg::from_raw_parts(x_t.clone(), vectors),
+            ArrayArg::from_raw_parts(target_handle.clone(), target_vectors),
             row_len as u32,
             blocks_per_row as u32,
             units as u32,
@@ -184,47 +170,22 @@ pub fn launch_sampler_step<R: Runtime>(
         upload(client, &params.c_z),
     );
     let cp_len = if has_prev { rows } else { 1 };
-    if row_len.is_multiple_of(4) {
-        let vectors = len / 4;
-        unsafe {
-            sampler_step_kernel_vec4::launch::<R>(
-                client,
-                count,
-                dim,
-                ArrayArg::from_raw_parts(x.clone(), vectors),
-                ArrayArg::from_raw_parts(d.clone(), vectors),
-                ArrayArg::from_raw_parts(prev, vectors),
-                ArrayArg::from_raw_parts(c_x, rows),
-                ArrayArg::from_raw_parts(c_d, rows),
-                ArrayArg::from_raw_parts(cp, cp_len),
-                ArrayArg::from_raw_parts(c_z, rows),
-                ArrayArg::from_raw_parts(x_next.clone(), vectors),
-                blocks_per_row as u32,
-                units as u32,
-                s_lo,
-                s_hi,
-                k_lo,
-                k_hi,
-                stream,
-                has_prev,
-                has_noise,
-            );
-        }
-        return Ok(());
-    }
+    let width = vector_width(row_len);
+    let vectors = len / width;
     unsafe {
         sampler_step_kernel::launch::<R>(
             client,
             count,
             dim,
-            ArrayArg::from_raw_parts(x.clone(), len),
-            ArrayArg::from_raw_parts(d.clone(), len),
-            ArrayArg::from_raw_parts(prev, len),
+            width,
+            ArrayArg::from_raw_parts(x.clone(), vectors),
+            ArrayArg::from_raw_parts(d.clone(), vectors),
+            ArrayArg::from_raw_parts(prev, vectors),
             ArrayArg::from_raw_parts(c_x, rows),
             ArrayArg::from_raw_parts(c_d, rows),
             ArrayArg::from_raw_parts(cp, cp_len),
             ArrayArg::from_raw_parts(c_z, rows),
-            ArrayArg::from_raw_parts(x_next.clone(), len),
+            ArrayArg::from_raw_parts(x_next.clone(), vectors),
             row_len as u32,
             blocks_per_row as u32,
             units as u32,

@@ -1,6 +1,7 @@
 //! The fused kernels in cubecl: one source, compiled for wgpu (Vulkan / Metal / WebGPU) and
 //! CUDA. They compute the same integers as [`crate::philox`] and the same formulas as
-//! [`crate::cpu`].
+//! [`crate::cpu`]. Each operation is one kernel generic over its vector width, which the
+//! launcher picks per call (4 lanes when rows allow, else 1).
 
 mod copy;
 mod launch;

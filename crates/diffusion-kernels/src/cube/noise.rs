@@ -150,13 +150,21 @@ pub fn block_normal(c0: u32, c1: u32, c2: u32, c3: u32, #[comptime] k: u32) -> f
     }
 }
 
-/// All four normals of a Philox block as one vector.
+/// Normals `first .. first + N` of a Philox block as one vector of `N` lanes (`N` divides 4):
+/// lane `j` is [`block_normal`] number `first + j`, so every vector width draws the same numbers.
 #[cube]
-pub fn block_normals(c0: u32, c1: u32, c2: u32, c3: u32) -> Vector<f32, Const<4>> {
-    let mut z = Vector::<f32, Const<4>>::empty();
-    z[0] = block_normal(c0, c1, c2, c3, 0u32);
-    z[1] = block_normal(c0, c1, c2, c3, 1u32);
-    z[2] = block_normal(c0, c1, c2, c3, 2u32);
-    z[3] = block_normal(c0, c1, c2, c3, 3u32);
+pub fn block_normals<N: Size>(
+    c0: u32,
+    c1: u32,
+    c2: u32,
+    c3: u32,
+    #[comptime] first: u32,
+) -> Vector<f32, N> {
+    // Lane 0 by broadcast, so a one-lane vector needs no lane indexing.
+    let mut z = Vector::<f32, N>::new(block_normal(c0, c1, c2, c3, first));
+    #[unroll]
+    for j in 1..N::value() {
+        z[j] = block_normal(c0, c1, c2, c3, comptime!(first + j as u32));
+    }
     z
 }
