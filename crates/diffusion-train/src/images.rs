@@ -1,5 +1,14 @@
 //! PNG outputs of a run: the sample grid, the loss curve and, for 2-D data, a scatter plot of
 //! samples over the data. Written with the `image` crate, each to a temporary name then renamed.
+//! Plot text (tick values, axis titles) uses a built-in bitmap font: [`glyphs`], [`text`];
+//! [`ticks`] chooses the values.
+
+pub mod glyphs;
+mod loss_curve;
+pub mod text;
+pub mod ticks;
+
+pub use loss_curve::write_loss_curve;
 
 use std::path::Path;
 
@@ -68,80 +77,6 @@ pub fn draw_line(img: &mut RgbImage, a: (f64, f64), b: (f64, f64), color: Rgb<u8
             img.put_pixel(x as u32, y as u32, color);
         }
     }
-}
-
-/// The loss per step on a log scale: raw values in grey, an exponential moving average
-/// (span 50 steps) in blue, with light horizontal lines at each power of ten. No text: the
-/// numbers are in metrics.csv.
-pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
-    let (width, height, margin) = (800u32, 400u32, 30.0);
-    let mut img = RgbImage::from_pixel(width, height, Rgb([255, 255, 255]));
-    let finite: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|p| p.1.is_finite() && p.1 > 0.0)
-        .map(|&(s, l)| (s as f64, l.log10()))
-        .collect();
-    if finite.len() >= 2 {
-        let (x0, x1) = (
-            finite[0].0,
-            finite[finite.len() - 1].0.max(finite[0].0 + 1.0),
-        );
-        let lo = finite
-            .iter()
-            .map(|p| p.1)
-            .fold(f64::INFINITY, f64::min)
-            .floor();
-        let hi = finite
-            .iter()
-            .map(|p| p.1)
-            .fold(f64::NEG_INFINITY, f64::max)
-            .ceil()
-            .max(lo + 1.0);
-        let px = |x: f64| margin + (x - x0) / (x1 - x0) * (width as f64 - 2.0 * margin);
-        let py =
-            |y: f64| height as f64 - margin - (y - lo) / (hi - lo) * (height as f64 - 2.0 * margin);
-        let mut decade = lo;
-        while decade <= hi {
-            draw_line(
-                &mut img,
-                (margin, py(decade)),
-                (width as f64 - margin, py(decade)),
-                Rgb([225, 225, 225]),
-            );
-            decade += 1.0;
-        }
-        let axis = Rgb([0, 0, 0]);
-        draw_line(
-            &mut img,
-            (margin, margin),
-            (margin, height as f64 - margin),
-            axis,
-        );
-        draw_line(
-            &mut img,
-            (margin, height as f64 - margin),
-            (width as f64 - margin, height as f64 - margin),
-            axis,
-        );
-        for w in finite.windows(2) {
-            draw_line(
-                &mut img,
-                (px(w[0].0), py(w[0].1)),
-                (px(w[1].0), py(w[1].1)),
-                Rgb([190, 190, 190]),
-            );
-        }
-        let alpha = 2.0 / 51.0;
-        let mut smooth = finite[0].1;
-        let mut prev = (px(finite[0].0), py(smooth));
-        for p in &finite[1..] {
-            smooth += alpha * (p.1 - smooth);
-            let next = (px(p.0), py(smooth));
-            draw_line(&mut img, prev, next, Rgb([20, 60, 200]));
-            prev = next;
-        }
-    }
-    save_png(&img, path)
 }
 
 /// 2-D samples (red) over data points (grey) on [−3, 3]².
