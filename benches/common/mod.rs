@@ -102,7 +102,7 @@ fn reference_python(root: &std::path::Path) -> Option<std::path::PathBuf> {
         .find(|python| python.exists());
     if found.is_none() {
         eprintln!(
-            "no reference Python: set DIFFUSION_REFERENCE_PYTHON or make .venv-bench (README, Benchmarks)"
+            "no reference Python: set DIFFUSION_REFERENCE_PYTHON or make .venv-bench (docs/benchmarks.md)"
         );
     }
     found

@@ -19,7 +19,7 @@ Output: one JSON object on one line:
      "timestep", "torch", "diffusers", "python", "num_threads", "cpu_count",
      "loadavg_start": [1, 5, 15 min], "loadavg_end": [...]}
 
-Environment: torch and diffusers (see the README's benchmark section).
+Environment: torch and diffusers (see docs/benchmarks.md).
 """
 
 import argparse

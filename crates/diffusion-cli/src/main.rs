@@ -64,7 +64,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Every command runs tensor code on the CPU at some point (README "Benchmarks": the
+    // Every command runs tensor code on the CPU at some point (docs/benchmarks.md: the
     // allocator setting is worth about 20% of a training step and 4x of a sampler step).
     diffusion_kernels::ops::cpu_allocator::tune_for_tensors();
     let result = match &cli.command {

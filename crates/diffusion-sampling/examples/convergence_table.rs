@@ -1,5 +1,5 @@
 //! Prints the sampler × NFE table of sliced-W2 distances to exact Gaussian-mixture samples
-//! (2-D and 16-D), the table in the crate's README:
+//! (2-D and 16-D), the table in docs/samplers.md:
 //! `cargo run --release -p diffusion-sampling --example convergence_table`.
 
 #[path = "../tests/common/convergence.rs"]

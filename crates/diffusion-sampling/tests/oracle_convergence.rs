@@ -1,7 +1,7 @@
 //! Samplers against the exact score: with the Gaussian-mixture oracle as the denoiser, samples
 //! at NFE 10, 20, 50, 200 are compared with exact samples by sliced W2 (2-D and 16-D). The
 //! table itself is printed by `cargo run --release -p diffusion-sampling --example
-//! convergence_table` and copied into the README.
+//! convergence_table` and copied into docs/samplers.md.
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! 0.1–10 MB (one per tensor op). glibc's malloc serves blocks above its mmap threshold
 //! (128 KiB, raised adaptively up to 32 MiB) with fresh `mmap`s and returns them with
 //! `munmap`, so every step re-faults and zeroes those pages: on the MNIST training step that was
-//! about a fifth of the time (`cargo xtask bench training`, README "Benchmarks"). Raising the
+//! about a fifth of the time (`cargo xtask bench training`, docs/benchmarks.md). Raising the
 //! mmap and trim thresholds makes freed blocks reusable from the heap, as PyTorch's caching CPU
 //! allocator does for its tensors.
 //!
