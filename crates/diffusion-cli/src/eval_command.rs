@@ -140,7 +140,7 @@ pub fn run(args: &EvalArgs) -> Result<(), String> {
         write_preview(&image, &samples.values, &samples.item_shape, rows, &data)
             .map_err(|e| e.to_string())?;
         let json = dir.join("report.json");
-        diffusion_model::weights::write_atomically(
+        diffusion_data::files::write_atomically(
             &json,
             format!("{}\n", report.to_json()).as_bytes(),
         )

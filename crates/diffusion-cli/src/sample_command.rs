@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
+use diffusion_data::images::write_grid;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
 use diffusion_sampling::adaptive::AdaptiveOde;
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::samplers::SAMPLER_NAMES;
 use diffusion_sampling::{PlanOptions, Sampler};
-use diffusion_train::images::write_grid;
 
 use crate::backend::{run_on, BackendChoice};
 use crate::image_files::{check_writable, read_image, read_mask, write_each};
@@ -262,7 +262,7 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
                 )
                 .map_err(|e| e.to_string())?;
             }
-            _ => diffusion_train::images::write_scatter(path, &[], &drawn.values)
+            _ => diffusion_data::images::write_scatter(path, &[], &drawn.values)
                 .map_err(|e| e.to_string())?,
         }
         written.push(path.clone());

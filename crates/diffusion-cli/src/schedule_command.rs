@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use diffusion_data::images::{draw_line, save_png};
 use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
 use diffusion_math::{Edm, ForwardProcess, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear};
-use diffusion_train::images::{draw_line, save_png};
 use image::{Rgb, RgbImage};
 use serde::Serialize;
 

@@ -5,6 +5,8 @@
 //! - [`folder`]: folders of PNG/JPEG images, class sub-folders as labels, resized and cropped.
 //! - [`toy`]: 2-D distributions (Gaussian mixture, two moons, swiss roll, checkerboard).
 //! - [`dataset`]: the in-memory [`Dataset`], batches by index, seeded held-out split.
+//! - [`images`]: PNG outputs (sample grids, scatter plots, the loss curve with a built-in
+//!   bitmap font) and [`files`]: the atomic file writer every output goes through.
 //! - [`order`]: seeded epoch permutations with random access, so a resumed training run draws
 //!   exactly the batches an uninterrupted one would.
 
@@ -12,8 +14,10 @@
 
 pub mod dataset;
 pub mod error;
+pub mod files;
 pub mod folder;
 pub mod idx;
+pub mod images;
 pub mod order;
 pub mod pixels;
 pub mod toy;

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use diffusion_train::images::{draw_line, save_png};
+use diffusion_data::images::{draw_line, save_png};
 use image::{Rgb, RgbImage};
 
 use crate::error::EvalResult;

@@ -76,6 +76,15 @@ pub enum ModelError {
     Input(String),
 }
 
+impl From<diffusion_data::DataError> for ModelError {
+    fn from(e: diffusion_data::DataError) -> Self {
+        match e {
+            diffusion_data::DataError::Io { path, source } => Self::Io { path, source },
+            other => Self::Input(other.to_string()),
+        }
+    }
+}
+
 fn list_problems(problems: &[WeightProblem]) -> String {
     problems
         .iter()

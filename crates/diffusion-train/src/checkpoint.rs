@@ -106,7 +106,7 @@ where
         fs::create_dir(&partial).map_err(|e| TrainError::io(&partial, e))?;
         fill(&partial)?;
         let json = serde_json::to_vec_pretty(state).expect("train state serialises");
-        diffusion_model::weights::write_atomically(&partial.join(STATE_FILE), &json)?;
+        diffusion_data::files::write_atomically(&partial.join(STATE_FILE), &json)?;
         if target.exists() {
             // Re-writing the same step after a resume: the old copy goes only once the new one is
             // complete.

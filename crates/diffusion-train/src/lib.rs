@@ -7,7 +7,8 @@
 //! - [`optimizer`]: AdamW keyed by parameter name, warm-up + cosine/constant schedule, clipping.
 //! - [`ema`]: the weights' moving average with diffusers' warm-up.
 //! - [`checkpoint`]: atomic checkpoint directories in diffusers' layout with the optimiser state
-//!   and `train_state.json`; [`metrics`], [`images`] and [`preview`]: what a run leaves behind.
+//!   and `train_state.json`; [`metrics`] and [`preview`] (PNGs through
+//!   `diffusion_data::images`): what a run leaves behind.
 //! - [`trainer`]: [`train`], resumable: a resumed run repeats the uninterrupted run's losses;
 //!   [`training_loop`]: the run as a small type with step, checkpoint and preview methods.
 
@@ -20,7 +21,6 @@ pub mod config;
 pub mod data;
 pub mod ema;
 pub mod error;
-pub mod images;
 pub mod metrics;
 pub mod objective;
 pub mod optimizer;

@@ -31,7 +31,7 @@ impl MetricsLog {
         for r in history {
             text.push_str(&line(r));
         }
-        diffusion_model::weights::write_atomically(path, text.as_bytes())?;
+        diffusion_data::files::write_atomically(path, text.as_bytes())?;
         let file = OpenOptions::new()
             .append(true)
             .open(path)

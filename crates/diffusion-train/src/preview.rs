@@ -16,8 +16,8 @@ use diffusion_sampling::{
 
 use crate::config::PreviewConfig;
 use crate::error::TrainResult;
-use crate::images::{write_grid, write_scatter};
 use crate::objective::Objective;
+use diffusion_data::images::{write_grid, write_scatter};
 
 /// The preview's noise seed is the run's, shifted so it never coincides with training noise.
 const PREVIEW_SEED_OFFSET: u64 = 0x005E_ED0F_5A3F;
@@ -129,8 +129,9 @@ pub fn write_preview(
     match item_shape {
         [c, h, w] => {
             let n = samples.len() / (c * h * w);
-            write_grid(path, samples, [*c, *h, *w], rows, n.div_ceil(rows.max(1)))
+            write_grid(path, samples, [*c, *h, *w], rows, n.div_ceil(rows.max(1)))?;
         }
-        _ => write_scatter(path, data, samples),
+        _ => write_scatter(path, data, samples)?,
     }
+    Ok(())
 }

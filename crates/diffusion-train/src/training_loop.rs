@@ -12,8 +12,9 @@ use burn::module::AutodiffModule;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::ElementConversion;
+use diffusion_data::files::write_atomically;
 use diffusion_kernels::FusedKernels;
-use diffusion_model::weights::{write_atomically, write_safetensors};
+use diffusion_model::weights::write_safetensors;
 use diffusion_model::Network;
 
 use crate::checkpoint::{write_checkpoint, MetricsRow, TrainState, OPTIMIZER_FILE};
@@ -22,13 +23,13 @@ use crate::config::TrainConfig;
 use crate::data::Batches;
 use crate::ema::{ema_decay, ema_update};
 use crate::error::{TrainError, TrainResult};
-use crate::images::write_loss_curve;
 use crate::metrics::MetricsLog;
 use crate::objective::Objective;
 use crate::optimizer::{gradient_norm, learning_rate, AdamW};
 use crate::preview::{draw_samples, write_preview};
 use crate::resume::{network_folders, start_or_resume};
 use crate::trainer::{RunOptions, TrainSummary};
+use diffusion_data::images::write_loss_curve;
 
 /// The network being trained and its moving average, handed from step to step (the optimiser
 /// consumes and returns the network, so it is moved rather than borrowed).
@@ -259,7 +260,7 @@ where
             .iter()
             .map(|r| (r.step, r.loss))
             .collect();
-        write_loss_curve(&self.paths.loss_curve, &points)
+        Ok(write_loss_curve(&self.paths.loss_curve, &points)?)
     }
 
     /// Draws preview samples from the EMA network into `samples/step-NNNNNN.png`: a row per

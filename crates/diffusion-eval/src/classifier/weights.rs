@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use diffusion_data::files::write_atomically;
 use diffusion_model::layers::ParamInit;
 use diffusion_model::weights::{
-    apply_named_tensors, named_tensors, read_safetensors, write_atomically, write_safetensors,
+    apply_named_tensors, named_tensors, read_safetensors, write_safetensors,
 };
 use diffusion_model::ModelBackend;
 

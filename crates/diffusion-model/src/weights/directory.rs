@@ -7,11 +7,9 @@ use std::path::Path;
 use burn::module::Module;
 use burn::tensor::backend::Backend;
 
-use super::{
-    apply_named_tensors, named_tensors, read_safetensors, write_atomically, write_safetensors,
-    NamedTensor,
-};
+use super::{apply_named_tensors, named_tensors, read_safetensors, write_safetensors, NamedTensor};
 use crate::error::{ModelError, ModelResult};
+use diffusion_data::files::write_atomically;
 
 /// The config file of a diffusers model directory.
 pub const CONFIG_FILE: &str = "config.json";
@@ -53,7 +51,10 @@ pub fn save_directory<B: Backend, M: Module<B>>(
 ) -> ModelResult<()> {
     fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
     write_safetensors(&dir.join(WEIGHTS_FILE), &named_tensors::<B, M>(model))?;
-    write_atomically(&dir.join(CONFIG_FILE), config_json.as_bytes())
+    Ok(write_atomically(
+        &dir.join(CONFIG_FILE),
+        config_json.as_bytes(),
+    )?)
 }
 
 /// Renames the attention keys of checkpoints saved before diffusers' `Attention` refactor

@@ -13,4 +13,4 @@ pub use forward_io::{
 };
 pub use named::{apply_named_tensors, named_shapes, named_tensors, NamedTensor};
 pub use problem::WeightProblem;
-pub use safetensors_file::{read_safetensors, write_atomically, write_safetensors};
+pub use safetensors_file::{read_safetensors, write_safetensors};

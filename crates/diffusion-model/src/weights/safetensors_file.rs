@@ -2,10 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use safetensors::{Dtype, SafeTensors};
+
+use diffusion_data::files::write_atomically;
 
 use super::NamedTensor;
 use crate::error::{ModelError, ModelResult};
@@ -90,37 +91,5 @@ pub fn write_safetensors(path: &Path, tensors: &BTreeMap<String, NamedTensor>) -
             path: path.display().to_string(),
             message: format!("cannot encode: {e}"),
         })?;
-    write_atomically(path, &encoded)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over `path`:
-/// a crash or a full disk leaves either the old file or the new one, never a torn one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> ModelResult<()> {
-    let temporary = temporary_sibling(path);
-    let result = (|| -> std::io::Result<()> {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // Make the rename durable; not every platform can open a directory, so ignore that.
-            if let Ok(dir) = fs::File::open(parent) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&temporary);
-        return Err(ModelError::io(path, e));
-    }
-    Ok(())
-}
-
-fn temporary_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    Ok(write_atomically(path, &encoded)?)
 }

@@ -12,20 +12,20 @@ pub use loss_curve::write_loss_curve;
 
 use std::path::Path;
 
-use diffusion_data::pixels::unit_to_byte;
+use crate::pixels::unit_to_byte;
 use image::{Rgb, RgbImage};
 
-use crate::error::{TrainError, TrainResult};
+use crate::error::{DataError, DataResult};
 
 /// Encodes `img` as PNG and writes it atomically (temporary name, then rename).
-pub fn save_png(img: &RgbImage, path: &Path) -> TrainResult<()> {
+pub fn save_png(img: &RgbImage, path: &Path) -> DataResult<()> {
     let mut bytes = Vec::new();
     img.write_to(
         &mut std::io::Cursor::new(&mut bytes),
         image::ImageFormat::Png,
     )
-    .map_err(|e| TrainError::io(path, std::io::Error::other(e)))?;
-    diffusion_model::weights::write_atomically(path, &bytes)?;
+    .map_err(|e| DataError::io(path, std::io::Error::other(e)))?;
+    crate::files::write_atomically(path, &bytes)?;
     Ok(())
 }
 
@@ -37,7 +37,7 @@ pub fn write_grid(
     shape: [usize; 3],
     rows: usize,
     cols: usize,
-) -> TrainResult<()> {
+) -> DataResult<()> {
     let [c, h, w] = shape;
     let pad = 2;
     let (width, height) = (cols * (w + pad) + pad, rows * (h + pad) + pad);
@@ -80,7 +80,7 @@ pub fn draw_line(img: &mut RgbImage, a: (f64, f64), b: (f64, f64), color: Rgb<u8
 }
 
 /// 2-D samples (red) over data points (grey) on [−3, 3]².
-pub fn write_scatter(path: &Path, data: &[f32], samples: &[f32]) -> TrainResult<()> {
+pub fn write_scatter(path: &Path, data: &[f32], samples: &[f32]) -> DataResult<()> {
     let size = 500u32;
     let mut img = RgbImage::from_pixel(size, size, Rgb([255, 255, 255]));
     let mut dot = |x: f32, y: f32, color: Rgb<u8>| {

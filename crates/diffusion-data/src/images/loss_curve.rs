@@ -9,7 +9,7 @@ use image::{Rgb, RgbImage};
 use super::text::{draw_text, draw_text_up, text_height, text_width};
 use super::ticks::{linear_axis, log_axis, LinearAxis, LogAxis};
 use super::{draw_line, save_png};
-use crate::error::TrainResult;
+use crate::error::DataResult;
 
 /// Image size in pixels.
 const WIDTH: u32 = 800;
@@ -36,7 +36,7 @@ const SMOOTH: Rgb<u8> = Rgb([20, 60, 200]);
 
 /// Writes the loss curve of `points` (step, loss) to `path`. Non-finite and non-positive losses
 /// are left out; with fewer than two points left the image is blank.
-pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> TrainResult<()> {
+pub fn write_loss_curve(path: &Path, points: &[(u64, f64)]) -> DataResult<()> {
     save_png(&render(points), path)
 }
 
