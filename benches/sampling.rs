@@ -21,7 +21,7 @@ use common::rows::MS_KEYS;
 use common::{mnist_config, ms, reference, time_with, Mode, Recorder, Row, Spread, NO_REFERENCE};
 use diffusion::math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp, TimestepSpacing};
 use diffusion::math::{ForwardProcess, Prediction};
-use diffusion::model::UNet2DModel;
+use diffusion::model::{Network, UNet2DModel};
 use diffusion::sampling::grid::TimeSpacing;
 use diffusion::sampling::run::to_host;
 use diffusion::sampling::{
@@ -66,7 +66,7 @@ fn main() {
     let table = DiffusersTable::new(BetaSchedule::DDPM, 1000, false).expect("table");
     let process =
         DiscreteVp::new(table.alphas_cumprod.iter().map(|&a| a as f64).collect()).expect("process");
-    let network = UNet2DModel::<Flex>::new(&mnist_config(), 0, &device).expect("model");
+    let network = UNet2DModel::<Flex>::build(&mnist_config(), 0, &device).expect("model");
     let model = Timed {
         inner: NetworkDenoiser::new(network, process.clone(), Prediction::Epsilon),
         spent: Cell::new(Duration::ZERO),

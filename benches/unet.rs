@@ -28,7 +28,7 @@ use common::{
     mnist_config, ms, reference, time_with as time, Mode, Recorder, Row, Spread, Timing,
     NO_REFERENCE,
 };
-use diffusion::model::{UNet2DConfig, UNet2DModel};
+use diffusion::model::{Network, UNet2DConfig, UNet2DModel};
 
 fn cifar_config() -> UNet2DConfig {
     let path = concat!(
@@ -81,7 +81,7 @@ fn ours(mode: Mode) -> Vec<Measured> {
     let batch = mode.pick(64, 2);
     let (warmup, repeats) = mode.pick((3, 10), (1, 2));
 
-    let model = UNet2DModel::<B>::new(&mnist_config(), 1, &device).expect("model");
+    let model = UNet2DModel::<B>::build(&mnist_config(), 1, &device).expect("model");
     let (x, t, y) = inputs::<B>([batch, 1, 28, 28], true, &device);
     results.push((
         "mnist_unet_forward_b64",
@@ -94,7 +94,7 @@ fn ours(mode: Mode) -> Vec<Measured> {
         }),
     ));
 
-    let mut model = UNet2DModel::<AB>::new(&mnist_config(), 1, &device).expect("model");
+    let mut model = UNet2DModel::<AB>::build(&mnist_config(), 1, &device).expect("model");
     let mut optimizer = AdamWConfig::new().init::<AB, UNet2DModel<AB>>();
     let (x, t, y) = inputs::<AB>([batch, 1, 28, 28], true, &device);
     let target = Tensor::<AB, 4>::from_data(
@@ -118,7 +118,7 @@ fn ours(mode: Mode) -> Vec<Measured> {
     if mode.tiny {
         return results;
     }
-    let model = UNet2DModel::<B>::new(&cifar_config(), 1, &device).expect("model");
+    let model = UNet2DModel::<B>::build(&cifar_config(), 1, &device).expect("model");
     let (x, t, _) = inputs::<B>([8, 3, 32, 32], false, &device);
     results.push((
         "cifar_unet_forward_b8",

@@ -2,11 +2,12 @@
 //! ᾱ for diffusers' discrete tables — as a table, CSV, JSON or a plot.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use diffusion_data::images::{draw_line, save_png};
 use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
-use diffusion_math::{Edm, ForwardProcess, RectifiedFlow, SubVp, Ve, VpCosine, VpLinear};
+use diffusion_math::{ForwardProcess, ProcessName, SharedProcess};
 use image::{Rgb, RgbImage};
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ use crate::image_files::check_writable;
   diffusion schedule --family edm --json
   diffusion schedule --beta-schedule linear --plot linear.png")]
 pub struct ScheduleArgs {
-    /// A continuous family: vp, vp-cosine, subvp, ve, edm or flow.
+    /// A forward process by name: ddpm, vp, vp-cosine, subvp, ve, edm or flow (default vp).
     #[arg(long, conflicts_with = "beta_schedule")]
     pub family: Option<String>,
     /// A diffusers β schedule: linear, scaled_linear or squaredcos_cap_v2.
@@ -66,7 +67,7 @@ struct Row {
     g: f64,
 }
 
-fn process(args: &ScheduleArgs) -> Result<Box<dyn ForwardProcess>, String> {
+fn process(args: &ScheduleArgs) -> Result<SharedProcess, String> {
     if let Some(name) = &args.beta_schedule {
         let (start, end) = match name.as_str() {
             "scaled_linear" => (0.00085, 0.012),
@@ -80,23 +81,18 @@ fn process(args: &ScheduleArgs) -> Result<Box<dyn ForwardProcess>, String> {
         .map_err(|e| format!("--beta-schedule: {e}"))?;
         let table =
             DiscreteSchedule::new(schedule, args.num_train_timesteps).map_err(|e| e.to_string())?;
-        return Ok(Box::new(
+        return Ok(Arc::new(
             DiscreteVp::new(table.alphas_cumprod().to_vec()).map_err(|e| e.to_string())?,
         ));
     }
-    Ok(match args.family.as_deref().unwrap_or("vp") {
-        "vp" => Box::new(VpLinear::song_default()),
-        "vp-cosine" => Box::new(VpCosine::nichol_default()),
-        "subvp" => Box::new(SubVp::song_default()),
-        "ve" => Box::new(Ve::song_default()),
-        "edm" => Box::new(Edm::karras_default()),
-        "flow" => Box::new(RectifiedFlow),
-        other => {
-            return Err(format!(
-                "unknown family `{other}`; choose one of vp, vp-cosine, subvp, ve, edm, flow (or --beta-schedule linear|scaled_linear|squaredcos_cap_v2)"
-            ))
-        }
-    })
+    let name = args.family.as_deref().unwrap_or("vp");
+    let family: ProcessName = name.parse().map_err(|_| {
+        format!(
+            "unknown family `{name}`; choose one of {} (or --beta-schedule linear|scaled_linear|squaredcos_cap_v2)",
+            ProcessName::accepted()
+        )
+    })?;
+    family.process().map_err(|e| e.to_string())
 }
 
 fn rows(process: &dyn ForwardProcess, points: usize) -> Result<Vec<Row>, String> {
@@ -255,7 +251,7 @@ mod tests {
     #[test]
     fn vp_coefficients_satisfy_the_variance_ode() {
         // For VP SDEs s² + σ² = 1, f = −β/2 and g² = β, so g² = −2f everywhere.
-        for r in rows(&VpLinear::song_default(), 7).unwrap() {
+        for r in rows(&diffusion_math::VpLinear::song_default(), 7).unwrap() {
             assert!((r.signal_scale.powi(2) + r.sigma.powi(2) - 1.0).abs() < 1e-9);
             assert!((r.g * r.g + 2.0 * r.f).abs() < 1e-9);
         }

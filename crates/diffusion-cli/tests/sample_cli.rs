@@ -31,7 +31,7 @@ fn tiny_model(root: &Path, classes: Option<usize>) -> (PathBuf, usize) {
     let config = UNet2DConfig::from_json_str(&json.to_string(), "test")
         .unwrap()
         .config;
-    let model = UNet2DModel::<Flex>::new(&config, 3, &Default::default()).unwrap();
+    let model = UNet2DModel::<Flex>::build(&config, 3, &Default::default()).unwrap();
     let dir = root.join(if classes.is_some() {
         "conditional"
     } else {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use burn::backend::Flex;
 use burn::tensor::{Int, Tensor, TensorData};
 use diffusion_kernels::ops::conv2d::cpu::DISABLE_DIRECT_FORWARD;
-use diffusion_model::{UNet2DConfig, UNet2DModel};
+use diffusion_model::{Network, UNet2DConfig, UNet2DModel};
 
 const MNIST: &str = r#"{"sample_size": 28, "in_channels": 1, "out_channels": 1,
     "block_out_channels": [16, 32, 32], "layers_per_block": 1, "norm_num_groups": 8,
@@ -72,7 +72,7 @@ fn main() {
             false,
         ),
     ] {
-        let model = UNet2DModel::<Flex>::new(config, 0, &dev).expect("model");
+        let model = UNet2DModel::<Flex>::build(config, 0, &dev).expect("model");
         let [direct, im2col] = time_both(&model, shape, labels);
         println!(
             "{name}: direct {direct:.1} ms, im2col {im2col:.1} ms, ratio {:.3}",

@@ -3,7 +3,7 @@
 use burn::backend::Flex;
 use burn::tensor::{Tensor, TensorData};
 use diffusion_model::weights::named_shapes;
-use diffusion_model::{ModelError, UNet2DConfig, UNet2DModel};
+use diffusion_model::{ModelError, Network, UNet2DConfig, UNet2DModel};
 
 fn cifar_config() -> UNet2DConfig {
     let path = concat!(
@@ -20,7 +20,7 @@ fn cifar_config() -> UNet2DConfig {
 fn ddpm_cifar10_32_builds_and_runs_a_forward_pass() {
     let config = cifar_config();
     let device = Default::default();
-    let model = UNet2DModel::<Flex>::new(&config, 7, &device).expect("builds");
+    let model = UNet2DModel::<Flex>::build(&config, 7, &device).expect("builds");
     let parameters: usize = named_shapes::<Flex, _>(&model)
         .values()
         .map(|s| s.iter().product::<usize>())
@@ -109,7 +109,7 @@ fn forward_input_errors_say_what_is_wrong() {
         .unwrap()
         .config;
     let device = Default::default();
-    let model = UNet2DModel::<Flex>::new(&config, 0, &device).unwrap();
+    let model = UNet2DModel::<Flex>::build(&config, 0, &device).unwrap();
     let t = Tensor::<Flex, 1>::from_data([1.0f32, 2.0], &device);
     let labels = Some(Tensor::<Flex, 1, burn::tensor::Int>::from_data(
         [1i64, 2],

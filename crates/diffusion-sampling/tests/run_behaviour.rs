@@ -10,7 +10,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use common::{ddpm_process, Cpu, StandIn};
 use diffusion_math::{ForwardProcess, GaussianMixture, Prediction, VpLinear};
-use diffusion_model::{MlpConfig, MlpDenoiser};
+use diffusion_model::{MlpConfig, MlpDenoiser, Network};
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::img2img::{inpaint, sdedit};
 use diffusion_sampling::run::to_host;
@@ -90,7 +90,7 @@ fn mlp() -> NetworkDenoiser<MlpDenoiser<Cpu>, VpLinear> {
         time_scale: 1000.0,
         num_classes: Some(4),
     };
-    let net = MlpDenoiser::new(&config, 3, &Default::default()).unwrap();
+    let net = MlpDenoiser::build(&config, 3, &Default::default()).unwrap();
     NetworkDenoiser::new(net, VpLinear::song_default(), Prediction::Epsilon)
 }
 

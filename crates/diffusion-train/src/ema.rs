@@ -33,7 +33,7 @@ pub fn ema_update<B: Backend, M: Module<B>>(ema: M, current: &M, decay: f64) -> 
 mod tests {
     use super::*;
     use burn::backend::Flex;
-    use diffusion_model::{MlpConfig, MlpDenoiser};
+    use diffusion_model::{MlpConfig, MlpDenoiser, Network};
 
     #[test]
     fn decay_warms_up_and_updates_average() {
@@ -52,8 +52,8 @@ mod tests {
             num_classes: None,
         };
         let device = Default::default();
-        let a = MlpDenoiser::<Flex>::new(&config, 1, &device).unwrap();
-        let b = MlpDenoiser::<Flex>::new(&config, 2, &device).unwrap();
+        let a = MlpDenoiser::<Flex>::build(&config, 1, &device).unwrap();
+        let b = MlpDenoiser::<Flex>::build(&config, 2, &device).unwrap();
         let mixed = ema_update(a.clone(), &b, 0.25);
         let (pa, pb, pm) = (flat_params(&a), flat_params(&b), flat_params(&mixed));
         for (key, m) in pm {

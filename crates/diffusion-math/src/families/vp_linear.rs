@@ -18,6 +18,13 @@ pub struct LinearBeta {
 }
 
 impl LinearBeta {
+    /// Song et al. 2021's β range for the VP and sub-VP SDEs: β_min = 0.1, β_max = 20, T = 1.
+    pub const SONG: LinearBeta = LinearBeta {
+        beta_min: 0.1,
+        beta_max: 20.0,
+        t_max: 1.0,
+    };
+
     /// Validates `0 ≤ β_min < β_max` (finite) and `T > 0`.
     pub fn new(beta_min: f64, beta_max: f64, t_max: f64) -> MathResult<Self> {
         validate::non_negative("beta_min", beta_min)?;
@@ -57,14 +64,10 @@ impl VpLinear {
         })
     }
 
-    /// Song et al.'s defaults: β_min = 0.1, β_max = 20, T = 1.
+    /// Song et al.'s defaults ([`LinearBeta::SONG`]).
     pub fn song_default() -> Self {
         Self {
-            beta: LinearBeta {
-                beta_min: 0.1,
-                beta_max: 20.0,
-                t_max: 1.0,
-            },
+            beta: LinearBeta::SONG,
         }
     }
 }

@@ -11,6 +11,7 @@ mod network;
 use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{silu, Embedding, Linear, ParamInit};
+use crate::registry::Network;
 use crate::unet::{SinusoidalTimesteps, TimestepEmbedding};
 
 /// The shape of an [`MlpDenoiser`]; saved as its config.json.
@@ -108,15 +109,21 @@ pub struct MlpDenoiser<B: Backend> {
     time_proj: SinusoidalTimesteps,
 }
 
-impl<B: Backend> MlpDenoiser<B> {
-    /// A network of the given shape, initialised from `seed` (the same on every backend).
-    pub fn new(config: &MlpConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
-        Self::with_init(config, &mut ParamInit::new(seed), device)
+impl<B: Backend> Network<B, 2> for MlpDenoiser<B> {
+    type Config = MlpConfig;
+
+    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
+        let dim = self.config().data_dim;
+        (shape != [dim]).then(|| {
+            format!("the MLP takes points of dimension {dim}; the data items are {shape:?}")
+        })
     }
 
-    /// Builds the network with parameters from `init` (a seeded draw, or zeros as placeholders
-    /// for weights about to be loaded).
-    pub fn with_init(
+    fn spec(&self) -> &MlpConfig {
+        self.config()
+    }
+
+    fn initialised(
         config: &MlpConfig,
         init: &mut ParamInit,
         device: &B::Device,
@@ -140,7 +147,9 @@ impl<B: Backend> MlpDenoiser<B> {
             config: config.clone(),
         })
     }
+}
 
+impl<B: Backend> MlpDenoiser<B> {
     /// The network's shape.
     pub fn config(&self) -> &MlpConfig {
         &self.config
@@ -209,7 +218,7 @@ mod tests {
     #[test]
     fn maps_points_to_points_and_depends_on_time() {
         let model =
-            MlpDenoiser::<Flex>::new(&MlpConfig::default(), 3, &Default::default()).unwrap();
+            MlpDenoiser::<Flex>::build(&MlpConfig::default(), 3, &Default::default()).unwrap();
         let (x, t) = batch(5);
         let a = model.forward(x.clone(), t.clone(), None).unwrap();
         assert_eq!(a.dims(), [5, 2]);
@@ -225,8 +234,8 @@ mod tests {
             num_classes: Some(3),
             ..MlpConfig::default()
         };
-        let a = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
-        let b = MlpDenoiser::<Flex>::new(&config, 11, &device).unwrap();
+        let a = MlpDenoiser::<Flex>::build(&config, 11, &device).unwrap();
+        let b = MlpDenoiser::<Flex>::build(&config, 11, &device).unwrap();
         assert_eq!(named_tensors::<Flex, _>(&a), named_tensors::<Flex, _>(&b));
         let dir = tempfile::tempdir().unwrap();
         a.save_to(dir.path()).unwrap();
@@ -238,7 +247,7 @@ mod tests {
     #[test]
     fn bad_inputs_are_errors() {
         let device = Default::default();
-        let model = MlpDenoiser::<Flex>::new(&MlpConfig::default(), 0, &device).unwrap();
+        let model = MlpDenoiser::<Flex>::build(&MlpConfig::default(), 0, &device).unwrap();
         let (x, t) = batch(4);
         let wide = Tensor::<Flex, 2>::zeros([4, 3], &device);
         assert!(model.forward(wide, t.clone(), None).is_err());
@@ -252,7 +261,7 @@ mod tests {
             ..MlpConfig::default()
         };
         assert!(
-            matches!(MlpDenoiser::<Flex>::new(&bad, 0, &device), Err(ModelError::Config { key, .. }) if key == "hidden_dim")
+            matches!(MlpDenoiser::<Flex>::build(&bad, 0, &device), Err(ModelError::Config { key, .. }) if key == "hidden_dim")
         );
     }
 
@@ -260,7 +269,7 @@ mod tests {
     fn gradients_reach_every_parameter() {
         type AB = Autodiff<Flex>;
         let device = Default::default();
-        let model = MlpDenoiser::<AB>::new(&MlpConfig::default(), 1, &device).unwrap();
+        let model = MlpDenoiser::<AB>::build(&MlpConfig::default(), 1, &device).unwrap();
         let x = Tensor::<AB, 2>::ones([8, 2], &device);
         let t = Tensor::<AB, 1>::full([8], 0.5, &device);
         let loss = model.forward(x, t, None).unwrap().square().mean();

@@ -17,7 +17,7 @@
 
 mod config;
 mod folder;
-mod network;
+pub(crate) mod network;
 mod visit;
 
 pub use config::{NetworkConfig, NetworkSpec, KNOWN_NETWORKS};

@@ -8,6 +8,7 @@ use burn::tensor::{Int, Tensor};
 
 use super::config::NetworkSpec;
 use crate::error::ModelResult;
+use crate::layers::ParamInit;
 
 /// A network that maps `(x, time, labels)` to an output of x's shape: what samplers and the
 /// training loss call. `D` is the rank of the input batch (4 for images, 2 for points).
@@ -40,6 +41,29 @@ impl<B: Backend, const D: usize, N: DenoisingNetwork<B, D>> DenoisingNetwork<B, 
     }
 }
 
+/// Implements [`DenoisingNetwork`] of rank `$rank` for `$network<B>` (every `B: $bound`) through
+/// its inherent `forward(x, timesteps, class_labels)`, with the class count of its config: the
+/// same few lines every registered network needs.
+macro_rules! denoising_network {
+    ($network:ident, $bound:path, $rank:literal) => {
+        impl<B: $bound> $crate::registry::DenoisingNetwork<B, $rank> for $network<B> {
+            fn run(
+                &self,
+                x: burn::tensor::Tensor<B, $rank>,
+                time: burn::tensor::Tensor<B, 1>,
+                labels: Option<burn::tensor::Tensor<B, 1, burn::tensor::Int>>,
+            ) -> $crate::error::ModelResult<burn::tensor::Tensor<B, $rank>> {
+                self.forward(x, time, labels)
+            }
+
+            fn class_count(&self) -> Option<usize> {
+                $crate::registry::NetworkSpec::class_count(self.config())
+            }
+        }
+    };
+}
+pub(crate) use denoising_network;
+
 /// A registered network kind: a burn module that denoises, is built from its config with a
 /// seeded initialisation, and loads and saves a diffusers-layout folder (config.json +
 /// diffusion_pytorch_model.safetensors).
@@ -47,12 +71,26 @@ pub trait Network<B: Backend, const D: usize>: Module<B> + DenoisingNetwork<B, D
     /// The config.json of this kind.
     type Config: NetworkSpec;
 
-    /// A fresh network, initialised from `seed` (the same weights on every backend).
-    fn build(config: &Self::Config, seed: u64, device: &B::Device) -> ModelResult<Self>;
+    /// The network `config` describes, with parameters from `init` (a seeded draw, or zeros as
+    /// placeholders for weights about to be loaded). Fails on an invalid config.
+    fn initialised(
+        config: &Self::Config,
+        init: &mut ParamInit,
+        device: &B::Device,
+    ) -> ModelResult<Self>;
+
+    /// A fresh network with PyTorch's default initialisation drawn from `seed` (the same
+    /// weights on every backend).
+    fn build(config: &Self::Config, seed: u64, device: &B::Device) -> ModelResult<Self> {
+        Self::initialised(config, &mut ParamInit::new(seed), device)
+    }
 
     /// The network of `config` with the weights of `dir`'s safetensors file; every missing,
     /// unexpected or mis-shaped tensor is reported by name.
-    fn load(config: &Self::Config, dir: &Path, device: &B::Device) -> ModelResult<Self>;
+    fn load(config: &Self::Config, dir: &Path, device: &B::Device) -> ModelResult<Self> {
+        let placeholder = Self::initialised(config, &mut ParamInit::placeholder(), device)?;
+        crate::weights::load_weights(placeholder, dir, device)
+    }
 
     /// The config this network was built from.
     fn spec(&self) -> &Self::Config;

@@ -13,6 +13,7 @@ use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{Conv2d, Embedding, GroupNorm, ParamInit};
+use crate::registry::Network;
 use crate::ModelBackend;
 
 /// The 2-D U-Net of diffusers' `UNet2DModel`: predicts a tensor the size of its input (ε, x₀ or
@@ -42,16 +43,27 @@ pub struct UNet2DModel<B: Backend> {
     time_proj: SinusoidalTimesteps,
 }
 
-impl<B: Backend> UNet2DModel<B> {
-    /// Builds the network a config describes, with PyTorch's default initialisation drawn
-    /// from `seed` (the same weights on every backend). Fails on an invalid config.
-    pub fn new(config: &UNet2DConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
-        Self::with_init(config, &mut ParamInit::new(seed), device)
+impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
+    type Config = UNet2DConfig;
+
+    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
+        let c = self.config();
+        let multiple = self.size_multiple();
+        match shape {
+            [ch, h, w] if *ch == c.in_channels && h % multiple == 0 && w % multiple == 0 => None,
+            _ => Some(format!(
+                "the U-Net takes [{}, H, W] images with H and W divisible by {multiple}; the data \
+                 items are {shape:?}",
+                c.in_channels
+            )),
+        }
     }
 
-    /// Builds the network with parameters from `init` (a seeded draw, or zeros as placeholders
-    /// for weights about to be loaded).
-    pub fn with_init(
+    fn spec(&self) -> &UNet2DConfig {
+        self.config()
+    }
+
+    fn initialised(
         config: &UNet2DConfig,
         init: &mut ParamInit,
         device: &B::Device,
@@ -189,7 +201,9 @@ impl<B: Backend> UNet2DModel<B> {
             config: config.clone(),
         })
     }
+}
 
+impl<B: Backend> UNet2DModel<B> {
     /// The configuration this network was built from.
     pub fn config(&self) -> &UNet2DConfig {
         &self.config

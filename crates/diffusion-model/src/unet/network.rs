@@ -1,15 +1,10 @@
 //! The U-Net's registry entry: its config as a [`NetworkSpec`] and the model as a [`Network`].
 
-use std::path::Path;
-
-use burn::tensor::{Int, Tensor};
-
 use super::UNet2DModel;
 use crate::config::UNet2DConfig;
 use crate::error::ModelResult;
-use crate::layers::ParamInit;
-use crate::registry::{DenoisingNetwork, Network, NetworkSpec};
-use crate::weights::load_weights;
+use crate::registry::network::denoising_network;
+use crate::registry::NetworkSpec;
 use crate::ModelBackend;
 
 impl NetworkSpec for UNet2DConfig {
@@ -43,47 +38,4 @@ impl NetworkSpec for UNet2DConfig {
     }
 }
 
-impl<B: ModelBackend> DenoisingNetwork<B, 4> for UNet2DModel<B> {
-    fn run(
-        &self,
-        x: Tensor<B, 4>,
-        time: Tensor<B, 1>,
-        labels: Option<Tensor<B, 1, Int>>,
-    ) -> ModelResult<Tensor<B, 4>> {
-        self.forward(x, time, labels)
-    }
-
-    fn class_count(&self) -> Option<usize> {
-        self.config().num_class_embeds
-    }
-}
-
-impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
-    type Config = UNet2DConfig;
-
-    fn build(config: &UNet2DConfig, seed: u64, device: &B::Device) -> ModelResult<Self> {
-        Self::new(config, seed, device)
-    }
-
-    fn load(config: &UNet2DConfig, dir: &Path, device: &B::Device) -> ModelResult<Self> {
-        let model = Self::with_init(config, &mut ParamInit::placeholder(), device)?;
-        load_weights(model, dir, device)
-    }
-
-    fn spec(&self) -> &UNet2DConfig {
-        self.config()
-    }
-
-    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
-        let c = self.config();
-        let multiple = self.size_multiple();
-        match shape {
-            [ch, h, w] if *ch == c.in_channels && h % multiple == 0 && w % multiple == 0 => None,
-            _ => Some(format!(
-                "the U-Net takes [{}, H, W] images with H and W divisible by {multiple}; the data \
-                 items are {shape:?}",
-                c.in_channels
-            )),
-        }
-    }
-}
+denoising_network!(UNet2DModel, ModelBackend, 4);
