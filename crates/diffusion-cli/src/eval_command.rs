@@ -11,7 +11,10 @@ use diffusion_eval::checkpoint_eval::{evaluate_checkpoint, DrawCounts, Scorer};
 use diffusion_eval::classifier::DEFAULT_CLASSIFIER_DIR;
 use diffusion_eval::metrics::points::exact_samples;
 use diffusion_eval::{Checkpoint, SamplingSettings};
+use diffusion_sampling::SamplerName;
 use diffusion_train::preview::write_preview;
+
+use crate::sampler_arg::FixedSamplerParser;
 
 /// Options of `diffusion eval`.
 #[derive(Args, Debug)]
@@ -35,10 +38,9 @@ pub struct EvalArgs {
     /// Points drawn from a 2-D (MLP) checkpoint.
     #[arg(long, default_value_t = 1000)]
     pub num_points: usize,
-    /// Sampler (ddpm, ddim, euler, euler-ancestral, heun, dpmpp-2m, dpmpp-2m-sde, pc, em,
-    /// flow-euler); default: the run's preview sampler.
-    #[arg(long)]
-    pub sampler: Option<String>,
+    /// Sampler; default: the run's preview sampler.
+    #[arg(long, value_parser = FixedSamplerParser)]
+    pub sampler: Option<SamplerName>,
     /// Sampler steps; default: the run's preview steps.
     #[arg(long)]
     pub steps: Option<usize>,
@@ -78,8 +80,7 @@ pub fn run(args: &EvalArgs) -> Result<(), String> {
     let settings = SamplingSettings {
         sampler: args
             .sampler
-            .clone()
-            .unwrap_or_else(|| preview.sampler.clone()),
+            .map_or_else(|| preview.sampler.to_string(), |name| name.to_string()),
         steps: args.steps.unwrap_or(preview.steps),
         guidance: args.guidance.unwrap_or(preview.guidance_scale),
         seed: args.seed,

@@ -20,6 +20,7 @@ mod pull_command;
 mod repository_paths;
 mod sample_command;
 mod sample_job;
+mod sampler_arg;
 mod schedule_command;
 mod train_command;
 

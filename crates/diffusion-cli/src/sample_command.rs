@@ -8,17 +8,14 @@ use clap::Args;
 use diffusion_data::images::write_grid;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
 use diffusion_sampling::adaptive::AdaptiveOde;
-use diffusion_sampling::grid::TimeSpacing;
-use diffusion_sampling::samplers::SAMPLER_NAMES;
+use diffusion_sampling::samplers::TimeDomain;
 use diffusion_sampling::{PlanOptions, Sampler};
 
 use crate::backend::{run_on, BackendChoice};
 use crate::image_files::{check_writable, read_image, read_mask, write_each};
 use crate::model_source::{resolve, ModelSource};
 use crate::sample_job::{Guide, Method, SampleJob};
-
-/// The name of the adaptive probability-flow ODE solver.
-pub const ADAPTIVE: &str = "ode-adaptive";
+use crate::sampler_arg::{SamplerChoice, SamplerChoiceParser};
 
 /// Options of `diffusion sample`.
 #[derive(Args, Debug)]
@@ -32,10 +29,9 @@ pub struct SampleArgs {
     /// folder, or a Hugging Face hub id (downloaded into the hub cache).
     #[arg(long, short = 'm')]
     pub model: String,
-    /// ddpm, ddim, euler, euler-ancestral, heun, dpmpp-2m, dpmpp-2m-sde, pc, em, flow-euler or
-    /// ode-adaptive.
-    #[arg(long, default_value = "ddim")]
-    pub sampler: String,
+    /// The sampler: a fixed-step one (--steps) or the adaptive ODE solver (--tolerance).
+    #[arg(long, default_value = "ddim", value_parser = SamplerChoiceParser)]
+    pub sampler: SamplerChoice,
     /// Sampler steps (the network is evaluated about once per step; Heun twice).
     #[arg(long, default_value_t = 50)]
     pub steps: usize,
@@ -132,7 +128,7 @@ fn conditioning(args: &SampleArgs, classes: Option<usize>) -> Result<Conditionin
 }
 
 fn method(args: &SampleArgs, source: &ModelSource) -> Result<Method, String> {
-    if args.sampler == ADAPTIVE {
+    let SamplerChoice::Fixed(name) = args.sampler else {
         if args.init_image.is_some() {
             return Err("--init-image works with fixed-step samplers, not ode-adaptive".into());
         }
@@ -141,32 +137,17 @@ fn method(args: &SampleArgs, source: &ModelSource) -> Result<Method, String> {
             abs_tol: args.tolerance,
             t_end: None,
         }));
-    }
+    };
     if args.steps == 0 {
         return Err("--steps must be at least 1".into());
     }
-    let mut sampler = Sampler::parse(&args.sampler, args.eta).map_err(|_| {
-        format!(
-            "unknown sampler `{}`; valid samplers: {}, {ADAPTIVE}",
-            args.sampler,
-            SAMPLER_NAMES.join(", ")
-        )
-    })?;
+    let mut sampler = name.sampler(args.eta);
     if let Sampler::Ddpm { variance } = &mut sampler {
         *variance = source.ddpm_variance()?;
     }
-    let spacing = match (&source.scheduler, source.edm) {
-        (Some(scheduler), _) => match sampler.diffusers_default_spacing() {
-            TimeSpacing::Diffusers { spacing, .. } => TimeSpacing::Diffusers {
-                spacing,
-                steps_offset: scheduler.steps_offset,
-            },
-            other => other,
-        },
-        (None, Some(_)) => TimeSpacing::Karras { rho: 7.0 },
-        (None, None) => TimeSpacing::Uniform,
-    };
-    let mut options = PlanOptions::new(spacing);
+    let steps_offset = source.scheduler.as_ref().map_or(0, |s| s.steps_offset);
+    let domain = TimeDomain::of(source.process.as_ref(), source.edm.is_some(), steps_offset);
+    let mut options = PlanOptions::new(sampler.default_spacing(domain));
     options.clip = source.clip();
     sampler
         .plan(source.process.as_ref(), args.steps, &options)
@@ -296,12 +277,12 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
         write_safetensors(path, &tensors).map_err(|e| e.to_string())?;
         written.push(path.clone());
     }
-    let sampler = args.sampler.clone();
+    let sampler = args.sampler;
     if args.json {
         let summary = serde_json::json!({
             "model": args.model,
             "network": source.network_dir,
-            "sampler": sampler,
+            "sampler": sampler.as_str(),
             "steps": args.steps,
             "network_evaluations": drawn.evaluations,
             "seed": args.seed,

@@ -29,6 +29,16 @@ pub struct AdaptiveOde {
     pub t_end: Option<f64>,
 }
 
+impl AdaptiveOde {
+    /// Its name where samplers are chosen by name (`diffusion sample --sampler`); it is not in
+    /// the fixed-step registry because it builds no plan.
+    pub const NAME: &'static str = "ode-adaptive";
+
+    /// What it is, in one line (command-line help).
+    pub const SUMMARY: &'static str =
+        "adaptive Dormand–Prince on the probability-flow ODE (Song et al. 2021), to --tolerance";
+}
+
 impl Default for AdaptiveOde {
     fn default() -> Self {
         Self {

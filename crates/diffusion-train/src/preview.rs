@@ -1,22 +1,19 @@
 //! Samples from the EMA model during and after training: a class-by-row grid for images
 //! (classifier-free guided when the model is class-conditional), a scatter plot for 2-D data.
+//! The drawing itself is `diffusion_sampling::draw`; this module adds the preview's choices
+//! (its config, noise seed and clipping) and writes the PNG.
 
 use std::path::Path;
 
 use burn::tensor::backend::Backend;
 use diffusion_kernels::FusedKernels;
-use diffusion_math::Edm;
 use diffusion_sampling::denoiser::DenoisingNetwork;
-use diffusion_sampling::grid::TimeSpacing;
-use diffusion_sampling::run::to_host;
-use diffusion_sampling::{
-    Denoiser, EdmDenoiser, Guided, NetworkDenoiser, NoiseIdentity, PlanOptions, Run, Sampler,
-    SamplingPlan,
-};
+use diffusion_sampling::draw::{DrawRequest, TrainedAs};
+use diffusion_sampling::{NoiseIdentity, Sampler};
 
 use crate::config::PreviewConfig;
 use crate::error::TrainResult;
-use crate::objective::Objective;
+use crate::objective::{Objective, SharedProcess};
 use diffusion_data::images::{write_grid, write_scatter};
 
 /// The preview's noise seed is the run's, shifted so it never coincides with training noise.
@@ -39,81 +36,47 @@ where
     B: Backend + FusedKernels,
     N: DenoisingNetwork<B, D>,
 {
-    let sampler = Sampler::parse(&preview.sampler, 0.0)?;
-    let mut options = if objective.process.num_train_timesteps().is_some() {
-        PlanOptions::new(sampler.diffusers_default_spacing())
-    } else if objective.edm.is_some() {
-        PlanOptions::new(TimeSpacing::Karras { rho: 7.0 })
-    } else {
-        PlanOptions::new(TimeSpacing::Uniform)
-    };
-    if item_shape.len() == 3 {
-        // Images live in [−1, 1]: clip x₀ estimates as diffusers' DDPM/DDIM do by default.
-        options.clip = Some(1.0);
-    }
-    let plan = sampler.plan(&objective.process, preview.steps, &options)?;
-    let noise = NoiseIdentity {
-        seed: seed.wrapping_add(PREVIEW_SEED_OFFSET),
-        first_sample: 0,
-    };
-    let mut shape = [1usize; D];
-    shape[0] = n;
-    shape[1..].copy_from_slice(item_shape);
-    let request = Request {
-        plan: &plan,
+    let request = DrawRequest {
+        sampler: Sampler::parse(&preview.sampler, 0.0)?,
+        steps: preview.steps,
+        clip: preview_clip(item_shape),
+        item_shape,
+        n,
         labels,
         guidance: preview.guidance_scale,
-        noise,
-        shape,
+        noise: preview_noise(seed),
     };
-    match objective.edm {
-        Some(preconditioning) => request.run(
-            &EdmDenoiser {
-                network,
-                process: Edm::karras_default(),
-                preconditioning,
-            },
-            device,
-        ),
-        None => request.run(
-            &NetworkDenoiser {
-                network,
-                process: objective.process.clone(),
-                prediction: objective.prediction,
-                time_scale: objective.network_time_scale,
-            },
-            device,
-        ),
+    Ok(diffusion_sampling::draw::draw_samples(
+        network,
+        &trained_as(objective),
+        &request,
+        device,
+    )?)
+}
+
+/// What `diffusion_sampling::draw` needs of a training objective: its process, prediction, time
+/// scale and EDM preconditioning (the `ddpm` process's scheduler has `steps_offset` 0).
+pub fn trained_as(objective: &Objective) -> TrainedAs<SharedProcess> {
+    TrainedAs {
+        process: objective.process.clone(),
+        prediction: objective.prediction,
+        time_scale: objective.network_time_scale,
+        edm: objective.edm,
+        steps_offset: objective.scheduler.as_ref().map_or(0, |s| s.steps_offset),
     }
 }
 
-/// One sampling request, run on whichever denoiser wraps the network.
-struct Request<'a, const D: usize> {
-    plan: &'a SamplingPlan,
-    labels: Option<(&'a [usize], usize)>,
-    guidance: f64,
-    noise: NoiseIdentity,
-    shape: [usize; D],
+/// The x₀ clipping of preview samples: images live in [−1, 1], so their x₀ estimates are clipped
+/// as diffusers' DDPM/DDIM do by default; 2-D points are not clipped.
+pub fn preview_clip(item_shape: &[usize]) -> Option<f64> {
+    (item_shape.len() == 3).then_some(1.0)
 }
 
-impl<const D: usize> Request<'_, D> {
-    fn run<B: Backend + FusedKernels, M: Denoiser<B, D>>(
-        &self,
-        model: &M,
-        device: &B::Device,
-    ) -> TrainResult<Vec<f32>> {
-        let out = match self.labels {
-            Some((labels, null_class)) if self.guidance != 1.0 => {
-                let guided = Guided::new(model, self.guidance, null_class)?;
-                Run::<B, _, D>::new(self.plan, &guided, Some(labels), self.noise)
-                    .sample(self.shape, device)?
-            }
-            Some((labels, _)) => Run::<B, _, D>::new(self.plan, model, Some(labels), self.noise)
-                .sample(self.shape, device)?,
-            None => Run::<B, _, D>::new(self.plan, model, None, self.noise)
-                .sample(self.shape, device)?,
-        };
-        Ok(to_host(out))
+/// The noise of previews drawn for a run seeded `seed` (and of evaluations that reproduce them).
+pub fn preview_noise(seed: u64) -> NoiseIdentity {
+    NoiseIdentity {
+        seed: seed.wrapping_add(PREVIEW_SEED_OFFSET),
+        first_sample: 0,
     }
 }
 

@@ -20,6 +20,26 @@ fn evaluation(process: &dyn ForwardProcess, t: f64) -> Evaluation {
     }
 }
 
+/// An update step (these samplers have no multistep fallback): `evaluation` is `None` for a pure
+/// noise step, `uses_previous` marks Heun's correction, `starts_at` the σ̃ marginal the state
+/// enters on (`None` mid-step).
+fn step(
+    evaluation: Option<Evaluation>,
+    coefficients: StepCoefficients,
+    uses_previous: bool,
+    starts_at: Option<Marginal>,
+) -> PlannedStep {
+    PlannedStep {
+        evaluation,
+        coefficients,
+        uses_previous,
+        first_order: None,
+        kind: StepKind::Update,
+        starts_at,
+    }
+}
+
+/// The marginal of `x̃` at noise level σ̃: `x₀ + σ̃ ε`.
 fn at_sigma(sigma: f64) -> Marginal {
     Marginal {
         signal: 1.0,
@@ -80,18 +100,12 @@ pub(super) fn euler(
         let (at, sigma_hat) = if churned {
             let sigma_hat = sigma * (1.0 + gamma_max);
             let t_hat = time_at_sigma_tilde(process, sigma_hat)?;
-            planned.push(PlannedStep {
-                evaluation: None,
-                coefficients: StepCoefficients {
-                    c_x: 1.0,
-                    c_z: churn.s_noise * (sigma_hat * sigma_hat - sigma * sigma).sqrt(),
-                    ..StepCoefficients::default()
-                },
-                uses_previous: false,
-                first_order: None,
-                kind: StepKind::Update,
-                starts_at: Some(at_sigma(sigma)),
-            });
+            let noise = StepCoefficients {
+                c_x: 1.0,
+                c_z: churn.s_noise * (sigma_hat * sigma_hat - sigma * sigma).sqrt(),
+                ..StepCoefficients::default()
+            };
+            planned.push(step(None, noise, false, Some(at_sigma(sigma))));
             (evaluation(process, t_hat), sigma_hat)
         } else {
             (evaluation(process, t), sigma)
@@ -101,24 +115,12 @@ pub(super) fn euler(
             ProcessPoint::edm_view(sigma_next),
         );
         let first = coef::euler(&from, &to);
-        planned.push(PlannedStep {
-            evaluation: Some(at),
-            coefficients: first,
-            uses_previous: false,
-            first_order: None,
-            kind: StepKind::Update,
-            starts_at: (!churned).then_some(at_sigma(sigma)),
-        });
+        let starts_at = (!churned).then_some(at_sigma(sigma));
+        planned.push(step(Some(at), first, false, starts_at));
         if heun && sigma_next > 0.0 {
             let second = coef::rebase_on_first_stage(coef::heun_second_stage(&from, &to), first)?;
-            planned.push(PlannedStep {
-                evaluation: Some(evaluation(process, times[k + 1])),
-                coefficients: second,
-                uses_previous: true,
-                first_order: None,
-                kind: StepKind::Update,
-                starts_at: None,
-            });
+            let at_next = evaluation(process, times[k + 1]);
+            planned.push(step(Some(at_next), second, true, None));
         }
     }
     Ok(plan(planned, sigmas[0]))
@@ -141,14 +143,8 @@ pub(super) fn euler_ancestral(
                 &ProcessPoint::edm_view(sigmas[k + 1]),
                 eta,
             )?;
-            Ok(PlannedStep {
-                evaluation: Some(evaluation(process, t)),
-                coefficients: c,
-                uses_previous: false,
-                first_order: None,
-                kind: StepKind::Update,
-                starts_at: Some(at_sigma(sigmas[k])),
-            })
+            let at = evaluation(process, t);
+            Ok(step(Some(at), c, false, Some(at_sigma(sigmas[k]))))
         })
         .collect::<SamplingResult<_>>()?;
     Ok(plan(planned, sigmas[0]))
