@@ -92,7 +92,7 @@ fn trained_mlps_sample_near_the_data_and_far_from_the_prior() {
             MlpDenoiser::<Flex>::load_from(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
         let objective = Objective::from_config(&config.objective).unwrap();
         let preview = PreviewConfig {
-            sampler: sampler.into(),
+            sampler: sampler.parse().unwrap(),
             steps: 100,
             ..PreviewConfig::default()
         };

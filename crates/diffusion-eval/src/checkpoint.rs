@@ -149,7 +149,7 @@ impl Checkpoint {
             (None, _) => None,
         };
         let preview = PreviewConfig {
-            sampler: settings.sampler.clone(),
+            sampler: settings.sampler.parse()?,
             steps: settings.steps,
             guidance_scale: settings.guidance,
             ..self.state.config.preview.clone()

@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let state = read_state(&checkpoint)?;
     let mut preview = state.config.preview.clone();
     if let Some(s) = args.get(2) {
-        preview.sampler = s.clone();
+        preview.sampler = s.parse()?;
     }
     if let Some(s) = args.get(3) {
         preview.steps = s.parse()?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use diffusion_math::{Prediction, ProcessName};
 use diffusion_model::{MlpConfig, NetworkConfig, NetworkSpec, UNet2DConfig};
+use diffusion_sampling::SamplerName;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{TrainError, TrainResult};
@@ -206,8 +207,10 @@ impl Default for EmaConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PreviewConfig {
-    /// A sampler name from `diffusion_sampling::samplers::SAMPLER_NAMES`.
-    pub sampler: String,
+    /// The sampler: a name or alias from diffusion-sampling's registry
+    /// (`diffusion_sampling::samplers::REGISTRY`); an unknown name is refused when the config
+    /// is read, with the list of accepted ones.
+    pub sampler: SamplerName,
     /// Sampler steps.
     pub steps: usize,
     /// Classifier-free guidance scale for class-conditional models (1 = none).
@@ -224,7 +227,7 @@ impl Default for PreviewConfig {
     /// (compared with the `checkpoint_grid` example on a 2000-step checkpoint).
     fn default() -> Self {
         Self {
-            sampler: "euler-ancestral".into(),
+            sampler: const { SamplerName::known("euler-ancestral") },
             steps: 30,
             guidance_scale: 2.0,
             per_row: 10,
@@ -350,7 +353,7 @@ impl TrainConfig {
         c.optimizer.learning_rate = 3e-3;
         c.ema.max_decay = 0.99;
         c.preview = PreviewConfig {
-            sampler: "ddim".into(),
+            sampler: const { SamplerName::known("ddim") },
             steps: 50,
             guidance_scale: 1.0,
             per_row: 0,

@@ -9,7 +9,7 @@ use burn::tensor::backend::Backend;
 use diffusion_kernels::FusedKernels;
 use diffusion_sampling::denoiser::DenoisingNetwork;
 use diffusion_sampling::draw::{DrawRequest, TrainedAs};
-use diffusion_sampling::{NoiseIdentity, Sampler};
+use diffusion_sampling::NoiseIdentity;
 
 use crate::config::PreviewConfig;
 use crate::error::TrainResult;
@@ -37,7 +37,7 @@ where
     N: DenoisingNetwork<B, D>,
 {
     let request = DrawRequest {
-        sampler: Sampler::parse(&preview.sampler, 0.0)?,
+        sampler: preview.sampler.sampler(0.0),
         steps: preview.steps,
         clip: preview_clip(item_shape),
         item_shape,
