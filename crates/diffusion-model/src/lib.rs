@@ -5,7 +5,7 @@
 //!   (config.json + diffusion_pytorch_model.safetensors) loads directly and what we save loads
 //!   back into diffusers ([`weights`]).
 //! - [`MlpDenoiser`]: a small time-embedded MLP for 2-D data (fast demos and tests).
-//! - [`registry`]: every network kind by its config.json `_class_name`: build, load, save,
+//! - [`network`]: what every network kind implements; [`registry`]: every network kind by its config.json `_class_name`: build, load, save,
 //!   describe, and find the network of a model folder, pipeline or training checkpoint.
 //! - [`hub`]: downloads a model repository from the Hugging Face hub into its standard cache.
 //!
@@ -21,6 +21,7 @@ pub mod error;
 pub mod hub;
 pub mod layers;
 pub mod mlp;
+pub mod network;
 pub mod registry;
 pub mod unet;
 pub mod weights;
@@ -30,8 +31,6 @@ pub use diffusion_kernels::ModelBackend;
 pub use config::{ParsedConfig, UNet2DConfig};
 pub use error::{ModelError, ModelResult};
 pub use mlp::{MlpConfig, MlpDenoiser};
-pub use registry::{
-    find_network, DenoisingNetwork, Network, NetworkConfig, NetworkFolder, NetworkSpec,
-    NetworkVisitor, TrainableVisitor,
-};
+pub use network::{DenoisingNetwork, Network, NetworkSpec, NetworkVisitor, TrainableVisitor};
+pub use registry::{find_network, NetworkConfig, NetworkFolder};
 pub use unet::UNet2DModel;

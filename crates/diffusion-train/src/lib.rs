@@ -27,6 +27,7 @@ pub mod optimizer;
 pub mod params;
 pub mod preview;
 mod resume;
+pub mod run;
 pub mod trainer;
 pub mod training_loop;
 

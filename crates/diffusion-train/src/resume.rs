@@ -13,7 +13,7 @@ use crate::config::TrainConfig;
 use crate::error::{TrainError, TrainResult};
 use crate::optimizer::AdamW;
 use crate::params::flat_params;
-use crate::trainer::RunOptions;
+use crate::run::RunOptions;
 
 /// What a run starts from.
 pub struct Start<B: AutodiffBackend, M: AutodiffModule<B>> {

@@ -3,8 +3,6 @@
 //! (seed, stream, global sample index), so a resumed run repeats exactly the losses an
 //! uninterrupted run would have had.
 
-use std::path::PathBuf;
-
 use burn::module::AutodiffModule;
 use burn::tensor::backend::AutodiffBackend;
 use diffusion_kernels::FusedKernels;
@@ -14,53 +12,8 @@ use crate::config::TrainConfig;
 use crate::data::{load_dataset, training_split, Batches};
 use crate::error::TrainResult;
 use crate::objective::Objective;
+pub use crate::run::{RunOptions, TrainSummary};
 use crate::training_loop::TrainingLoop;
-
-/// How to run (as opposed to what to train, which is the [`TrainConfig`]).
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Where checkpoints, samples, metrics.csv and loss.png go.
-    pub output_dir: PathBuf,
-    /// Continue from the newest complete checkpoint in `output_dir` (start fresh if none).
-    pub resume: bool,
-    /// Print a progress line every so often.
-    pub progress: bool,
-    /// Stop (after checkpointing) once this step is done, as if interrupted; for tests and demos.
-    pub stop_after: Option<u64>,
-}
-
-impl RunOptions {
-    /// A run writing to `output_dir`, fresh, with progress.
-    pub fn new(output_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            output_dir: output_dir.into(),
-            resume: false,
-            progress: true,
-            stop_after: None,
-        }
-    }
-}
-
-/// What a call to [`train`] did.
-#[derive(Debug, Clone)]
-pub struct TrainSummary {
-    /// The first step this call ran (after a resume, the one after the checkpoint).
-    pub first_step: u64,
-    /// The last step completed.
-    pub last_step: u64,
-    /// The loss of each step this call ran.
-    pub losses: Vec<f64>,
-    /// The newest checkpoint written.
-    pub last_checkpoint: Option<PathBuf>,
-    /// The newest preview image written.
-    pub last_preview: Option<PathBuf>,
-    /// metrics.csv.
-    pub metrics: PathBuf,
-    /// loss.png.
-    pub loss_curve: PathBuf,
-    /// Training images per second over this call's steps (previews and checkpoints excluded).
-    pub images_per_second: f64,
-}
 
 /// Trains the network of `config` on backend `B` (an autodiff backend such as
 /// `Autodiff<Flex>`); see [`RunOptions`] for resuming. Tunes the process allocator first

@@ -28,7 +28,7 @@ use crate::objective::Objective;
 use crate::optimizer::{gradient_norm, learning_rate, AdamW};
 use crate::preview::{draw_samples, write_preview};
 use crate::resume::{network_folders, start_or_resume};
-use crate::trainer::{RunOptions, TrainSummary};
+use crate::run::{RunOptions, TrainSummary};
 use diffusion_data::images::write_loss_curve;
 
 /// The network being trained and its moving average, handed from step to step (the optimiser

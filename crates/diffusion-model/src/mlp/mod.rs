@@ -11,7 +11,7 @@ mod network;
 use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{silu, Embedding, Linear, ParamInit};
-use crate::registry::Network;
+use crate::network::Network;
 use crate::unet::{SinusoidalTimesteps, TimestepEmbedding};
 
 /// The shape of an [`MlpDenoiser`]; saved as its config.json.
@@ -193,7 +193,7 @@ mod tests {
     use burn::tensor::{Int, Tensor};
 
     use super::*;
-    use crate::registry::Network;
+    use crate::network::Network;
     use crate::weights::named_tensors;
 
     fn batch(n: usize) -> (Tensor<Flex, 2>, Tensor<Flex, 1>) {

@@ -4,8 +4,7 @@ use burn::tensor::backend::Backend;
 
 use super::{MlpConfig, MlpDenoiser};
 use crate::error::{ModelError, ModelResult};
-use crate::registry::network::denoising_network;
-use crate::registry::NetworkSpec;
+use crate::network::{denoising_network, NetworkSpec};
 
 impl NetworkSpec for MlpConfig {
     const CLASS_NAME: &'static str = "MlpDenoiser";

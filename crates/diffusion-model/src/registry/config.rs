@@ -3,15 +3,14 @@
 
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::visit::{NetworkVisitor, TrainableVisitor};
 use crate::config::UNet2DConfig;
 use crate::error::{ModelError, ModelResult};
 use crate::mlp::{MlpConfig, MlpDenoiser};
+use crate::network::spec::read_config;
+use crate::network::{NetworkSpec, NetworkVisitor, TrainableVisitor};
 use crate::unet::UNet2DModel;
-use crate::weights::CONFIG_FILE;
 use crate::ModelBackend;
 
 /// The `_class_name`s of the registered network kinds, for messages that list them.
@@ -20,37 +19,6 @@ pub const KNOWN_NETWORKS: [&str; 2] = [UNet2DConfig::CLASS_NAME, MlpConfig::CLAS
 /// The checkpoint sub-folders of the registered kinds, in the order [`super::find_network`]
 /// looks for them.
 pub(super) const FOLDERS: [&str; 2] = [UNet2DConfig::FOLDER, MlpConfig::FOLDER];
-
-/// What the config of a registered network kind says about it, without building it.
-pub trait NetworkSpec: Clone + std::fmt::Debug + PartialEq + Serialize + DeserializeOwned {
-    /// The `_class_name` written into config.json (diffusers' class name where diffusers has it).
-    const CLASS_NAME: &'static str;
-    /// The sub-folder of a training checkpoint (`unet`, as in a diffusers pipeline); the EMA
-    /// network goes to `<folder>_ema`.
-    const FOLDER: &'static str;
-
-    /// Parses config.json text (`source` names the file in errors) into a validated config and
-    /// the keys that were present but unknown (reported, not fatal, as diffusers does).
-    fn parse(text: &str, source: &str) -> ModelResult<(Self, Vec<String>)>;
-
-    /// The config.json text, with `_class_name`.
-    fn to_config_json(&self) -> String;
-
-    /// Checks every key; the error names the first one that cannot be honoured.
-    fn validate(&self) -> ModelResult<()>;
-
-    /// Class embeddings (the null class included), `None` for an unconditional network.
-    fn class_count(&self) -> Option<usize>;
-
-    /// The shape of one data item (`[C, H, W]` or `[dim]`); `size` overrides an image network's
-    /// sample size. `None` when the config has no size and none is given.
-    fn item_shape(&self, size: Option<usize>) -> Option<Vec<usize>>;
-
-    /// Reads `dir/config.json`, printing a warning for each unknown key.
-    fn read(dir: &Path) -> ModelResult<Self> {
-        read_config(dir, Self::parse)
-    }
-}
 
 /// A network config of any registered kind. In a training config it is written as
 /// `{"kind": "unet", "config": {…}}`; a U-Net config there is strict (an unknown key is an
@@ -76,28 +44,6 @@ fn strict_unet<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Box<UNet2DC
         )));
     }
     Ok(Box::new(config))
-}
-
-/// Reads `dir/config.json` with `parse`, printing a warning for each unknown key; a missing
-/// file says what a model directory holds.
-fn read_config<T>(
-    dir: &Path,
-    parse: impl FnOnce(&str, &str) -> ModelResult<(T, Vec<String>)>,
-) -> ModelResult<T> {
-    let path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ModelError::MissingFile {
-            path: path.clone(),
-            hint: "a model directory holds config.json and diffusion_pytorch_model.safetensors"
-                .into(),
-        },
-        _ => ModelError::io(&path, e),
-    })?;
-    let (config, ignored) = parse(&text, &path.display().to_string())?;
-    for key in ignored {
-        eprintln!("warning: {}: ignoring unknown key `{key}`", path.display());
-    }
-    Ok(config)
 }
 
 impl NetworkConfig {

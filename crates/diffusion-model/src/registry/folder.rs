@@ -65,7 +65,7 @@ fn located(dir: PathBuf, is_ema: bool) -> ModelResult<NetworkFolder> {
 mod tests {
     use super::*;
     use crate::mlp::MlpConfig;
-    use crate::registry::NetworkSpec;
+    use crate::network::NetworkSpec;
     use std::fs;
 
     fn network_dir(dir: &Path, config: &NetworkConfig) {

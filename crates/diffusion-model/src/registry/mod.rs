@@ -7,20 +7,17 @@
 //! | `MlpDenoiser` | [`crate::MlpDenoiser`] (time-embedded MLP) | points `[dim]` | `mlp/` |
 //!
 //! Training, sampling, evaluation and every CLI command reach networks through this module:
-//! [`NetworkConfig`] parses and describes a config of any kind, [`NetworkVisitor`] and
-//! [`TrainableVisitor`] run work that is generic over the network type on the kind a config
+//! [`NetworkConfig`] parses and describes a config of any kind, `NetworkVisitor` and
+//! `TrainableVisitor` run work that is generic over the network type on the kind a config
 //! names, and [`find_network`] locates the network of a model folder, a diffusers pipeline or a
 //! training checkpoint (EMA weights first).
 //!
-//! Adding a network kind: its module (the network, its config implementing [`NetworkSpec`], and
-//! its [`Network`] impl) plus one variant of [`NetworkConfig`] with its arms in `config.rs`.
+//! The traits the kinds implement are in [`crate::network`]. Adding a network kind: its module
+//! (the network with its `Network` impl, its config with its `NetworkSpec` impl) plus one variant
+//! of [`NetworkConfig`] with its arms in `config.rs`.
 
 mod config;
 mod folder;
-pub(crate) mod network;
-mod visit;
 
-pub use config::{NetworkConfig, NetworkSpec, KNOWN_NETWORKS};
+pub use config::{NetworkConfig, KNOWN_NETWORKS};
 pub use folder::{find_network, NetworkFolder};
-pub use network::{DenoisingNetwork, Network};
-pub use visit::{NetworkVisitor, TrainableVisitor};

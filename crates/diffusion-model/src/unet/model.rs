@@ -13,7 +13,7 @@ use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
 use crate::error::{ModelError, ModelResult};
 use crate::layers::{Conv2d, Embedding, GroupNorm, ParamInit};
-use crate::registry::Network;
+use crate::network::Network;
 use crate::ModelBackend;
 
 /// The 2-D U-Net of diffusers' `UNet2DModel`: predicts a tensor the size of its input (ε, x₀ or

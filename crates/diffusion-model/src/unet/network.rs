@@ -3,8 +3,7 @@
 use super::UNet2DModel;
 use crate::config::UNet2DConfig;
 use crate::error::ModelResult;
-use crate::registry::network::denoising_network;
-use crate::registry::NetworkSpec;
+use crate::network::{denoising_network, NetworkSpec};
 use crate::ModelBackend;
 
 impl NetworkSpec for UNet2DConfig {

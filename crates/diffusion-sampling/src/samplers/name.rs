@@ -114,6 +114,14 @@ impl<'de> Deserialize<'de> for SamplerName {
     }
 }
 
+impl Sampler {
+    /// A sampler by its registry name or alias with default options (`eta` for DDIM); an
+    /// unknown name is an error listing the accepted ones.
+    pub fn parse(name: &str, eta: f64) -> SamplingResult<Self> {
+        Ok(SamplerName::parse(name)?.sampler(eta))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,11 @@
 
 use diffusion_math::discrete::TimestepSpacing;
 
-use super::default_grid::DefaultGrid;
+use super::default_grid::{DefaultGrid, TimeDomain};
 use super::options::{Churn, DdpmVariance, Predictor};
 use super::sampler::Sampler;
 use crate::error::{SamplingError, SamplingResult};
+use crate::grid::TimeSpacing;
 
 /// One named sampler.
 #[derive(Debug)]
@@ -197,6 +198,41 @@ const fn same(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+impl Sampler {
+    /// Its registry entry (name, summary, default options and grid).
+    pub fn entry(&self) -> &'static SamplerEntry {
+        match self {
+            Self::Ddpm { .. } => const { named("ddpm") },
+            Self::Ddim { .. } => const { named("ddim") },
+            Self::Euler { .. } => const { named("euler") },
+            Self::Heun { .. } => const { named("heun") },
+            Self::EulerAncestral { .. } => const { named("euler-ancestral") },
+            Self::EulerMaruyama => const { named("em") },
+            Self::PredictorCorrector { .. } => const { named("pc") },
+            Self::DpmSolverPp2m => const { named("dpmpp-2m") },
+            Self::DpmSolverPp2mSde => const { named("dpmpp-2m-sde") },
+            Self::FlowEuler => const { named("flow-euler") },
+        }
+    }
+
+    /// The registry name (also the plan's `sampler`).
+    pub fn name(&self) -> &'static str {
+        self.entry().name
+    }
+
+    /// The spacing diffusers' scheduler for this sampler uses by default (`leading` for DDPM and
+    /// DDIM, `linspace` for the rest) with `steps_offset` 0; [`Sampler::default_spacing`] picks
+    /// the grid for any model.
+    pub fn diffusers_default_spacing(&self) -> TimeSpacing {
+        self.default_spacing(TimeDomain::Discrete { steps_offset: 0 })
+    }
+
+    /// The grid this sampler uses by default on a network trained on `domain`.
+    pub fn default_spacing(&self, domain: TimeDomain) -> TimeSpacing {
+        self.entry().default_grid.spacing(domain)
+    }
 }
 
 #[cfg(test)]

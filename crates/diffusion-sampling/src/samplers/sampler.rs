@@ -4,14 +4,10 @@
 use diffusion_math::sampler_coefficients as coef;
 use diffusion_math::ForwardProcess;
 
-use super::default_grid::TimeDomain;
-use super::name::SamplerName;
 use super::options::{Churn, DdpmVariance, Predictor};
 use super::plan_options::PlanOptions;
-use super::registry::{named, SamplerEntry};
 use super::{edm_view, process_view};
 use crate::error::SamplingResult;
-use crate::grid::TimeSpacing;
 use crate::plan::SamplingPlan;
 
 /// A sampler and its own options.
@@ -67,45 +63,6 @@ pub enum Sampler {
 }
 
 impl Sampler {
-    /// A sampler by its registry name or alias with default options (`eta` for DDIM); an
-    /// unknown name is an error listing the accepted ones.
-    pub fn parse(name: &str, eta: f64) -> SamplingResult<Self> {
-        Ok(SamplerName::parse(name)?.sampler(eta))
-    }
-
-    /// Its registry entry (name, summary, default options and grid).
-    pub fn entry(&self) -> &'static SamplerEntry {
-        match self {
-            Self::Ddpm { .. } => const { named("ddpm") },
-            Self::Ddim { .. } => const { named("ddim") },
-            Self::Euler { .. } => const { named("euler") },
-            Self::Heun { .. } => const { named("heun") },
-            Self::EulerAncestral { .. } => const { named("euler-ancestral") },
-            Self::EulerMaruyama => const { named("em") },
-            Self::PredictorCorrector { .. } => const { named("pc") },
-            Self::DpmSolverPp2m => const { named("dpmpp-2m") },
-            Self::DpmSolverPp2mSde => const { named("dpmpp-2m-sde") },
-            Self::FlowEuler => const { named("flow-euler") },
-        }
-    }
-
-    /// The registry name (also the plan's `sampler`).
-    pub fn name(&self) -> &'static str {
-        self.entry().name
-    }
-
-    /// The spacing diffusers' scheduler for this sampler uses by default (`leading` for DDPM and
-    /// DDIM, `linspace` for the rest) with `steps_offset` 0; [`Sampler::default_spacing`] picks
-    /// the grid for any model.
-    pub fn diffusers_default_spacing(&self) -> TimeSpacing {
-        self.default_spacing(TimeDomain::Discrete { steps_offset: 0 })
-    }
-
-    /// The grid this sampler uses by default on a network trained on `domain`.
-    pub fn default_spacing(&self, domain: TimeDomain) -> TimeSpacing {
-        self.entry().default_grid.spacing(domain)
-    }
-
     /// Network evaluations for `steps` steps.
     pub fn evaluations(&self, steps: usize) -> usize {
         match self {
@@ -161,6 +118,8 @@ impl Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grid::TimeSpacing;
+    use crate::samplers::TimeDomain;
     use crate::samplers::SAMPLER_NAMES;
     use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
     use diffusion_math::VpLinear;

@@ -5,7 +5,7 @@
 use burn::module::AutodiffModule;
 use burn::tensor::backend::AutodiffBackend;
 
-use super::network::Network;
+use super::Network;
 use crate::ModelBackend;
 
 /// Work on a network of any kind on backend `B` (load and sample, score, describe).

@@ -1,4 +1,13 @@
-//! What every registered network can do: run as a denoiser, and build, load and save itself.
+//! What every registered network can do: run as a denoiser ([`DenoisingNetwork`]), build, load
+//! and save itself ([`Network`]), describe its config ([`NetworkSpec`]), and be the type that
+//! work generic over networks runs with ([`NetworkVisitor`], [`TrainableVisitor`]). The registry
+//! (`crate::registry`) names the kinds; the kinds implement these traits.
+
+pub(crate) mod spec;
+mod visit;
+
+pub use spec::NetworkSpec;
+pub use visit::{NetworkVisitor, TrainableVisitor};
 
 use std::path::Path;
 
@@ -6,7 +15,6 @@ use burn::module::Module;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
-use super::config::NetworkSpec;
 use crate::error::ModelResult;
 use crate::layers::ParamInit;
 
@@ -46,7 +54,7 @@ impl<B: Backend, const D: usize, N: DenoisingNetwork<B, D>> DenoisingNetwork<B, 
 /// same few lines every registered network needs.
 macro_rules! denoising_network {
     ($network:ident, $bound:path, $rank:literal) => {
-        impl<B: $bound> $crate::registry::DenoisingNetwork<B, $rank> for $network<B> {
+        impl<B: $bound> $crate::network::DenoisingNetwork<B, $rank> for $network<B> {
             fn run(
                 &self,
                 x: burn::tensor::Tensor<B, $rank>,
@@ -57,7 +65,7 @@ macro_rules! denoising_network {
             }
 
             fn class_count(&self) -> Option<usize> {
-                $crate::registry::NetworkSpec::class_count(self.config())
+                $crate::network::NetworkSpec::class_count(self.config())
             }
         }
     };
