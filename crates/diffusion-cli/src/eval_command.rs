@@ -14,7 +14,7 @@ use diffusion_eval::{Checkpoint, SamplingSettings};
 use diffusion_sampling::SamplerName;
 use diffusion_train::preview::write_preview;
 
-use crate::sampler_arg::FixedSamplerParser;
+use crate::sampler_arg::FIXED_SAMPLER;
 
 /// Options of `diffusion eval`.
 #[derive(Args, Debug)]
@@ -39,7 +39,7 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 1000)]
     pub num_points: usize,
     /// Sampler; default: the run's preview sampler.
-    #[arg(long, value_parser = FixedSamplerParser)]
+    #[arg(long, value_parser = FIXED_SAMPLER)]
     pub sampler: Option<SamplerName>,
     /// Sampler steps; default: the run's preview steps.
     #[arg(long)]

@@ -15,7 +15,7 @@ use crate::backend::{run_on, BackendChoice};
 use crate::image_files::{check_writable, read_image, read_mask, write_each};
 use crate::model_source::{resolve, ModelSource};
 use crate::sample_job::{Guide, Method, SampleJob};
-use crate::sampler_arg::{SamplerChoice, SamplerChoiceParser};
+use crate::sampler_arg::{SamplerChoice, SAMPLER_CHOICE};
 
 /// Options of `diffusion sample`.
 #[derive(Args, Debug)]
@@ -30,7 +30,7 @@ pub struct SampleArgs {
     #[arg(long, short = 'm')]
     pub model: String,
     /// The sampler: a fixed-step one (--steps) or the adaptive ODE solver (--tolerance).
-    #[arg(long, default_value = "ddim", value_parser = SamplerChoiceParser)]
+    #[arg(long, default_value = "ddim", value_parser = SAMPLER_CHOICE)]
     pub sampler: SamplerChoice,
     /// Sampler steps (the network is evaluated about once per step; Heun twice).
     #[arg(long, default_value_t = 50)]

@@ -37,46 +37,38 @@ impl fmt::Display for SamplerChoice {
     }
 }
 
-/// Parses `--sampler` of commands that run fixed-step plans only (`eval`): registry names.
+/// Parses `--sampler` from the registry into `T`: registry names only (`eval`), or names and
+/// the adaptive ODE solver (`sample`); `--help` lists the accepted values with their summaries.
 #[derive(Debug, Clone, Copy)]
-pub struct FixedSamplerParser;
-
-impl TypedValueParser for FixedSamplerParser {
-    type Value = SamplerName;
-
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &OsStr,
-    ) -> Result<SamplerName, Error> {
-        parse_fixed.parse_ref(cmd, arg, value)
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(registry_values()))
-    }
+pub struct SamplerParser<T> {
+    parse: fn(&str) -> Result<T, String>,
+    adaptive: bool,
 }
 
-/// Parses `diffusion sample --sampler`: registry names and the adaptive ODE solver.
-#[derive(Debug, Clone, Copy)]
-pub struct SamplerChoiceParser;
+/// `eval --sampler`: the registry's fixed-step samplers.
+pub const FIXED_SAMPLER: SamplerParser<SamplerName> = SamplerParser {
+    parse: parse_fixed,
+    adaptive: false,
+};
 
-impl TypedValueParser for SamplerChoiceParser {
-    type Value = SamplerChoice;
+/// `sample --sampler`: the registry's samplers and `ode-adaptive`.
+pub const SAMPLER_CHOICE: SamplerParser<SamplerChoice> = SamplerParser {
+    parse: parse_choice,
+    adaptive: true,
+};
 
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &OsStr,
-    ) -> Result<SamplerChoice, Error> {
-        parse_choice.parse_ref(cmd, arg, value)
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for SamplerParser<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, Error> {
+        self.parse.parse_ref(cmd, arg, value)
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        let adaptive = PossibleValue::new(AdaptiveOde::NAME).help(AdaptiveOde::SUMMARY);
-        Some(Box::new(registry_values().chain([adaptive])))
+        let adaptive = self
+            .adaptive
+            .then(|| PossibleValue::new(AdaptiveOde::NAME).help(AdaptiveOde::SUMMARY));
+        Some(Box::new(registry_values().chain(adaptive)))
     }
 }
 
@@ -121,13 +113,13 @@ mod tests {
 
     #[derive(Parser, Debug)]
     struct Sample {
-        #[arg(long, default_value = "ddim", value_parser = SamplerChoiceParser)]
+        #[arg(long, default_value = "ddim", value_parser = SAMPLER_CHOICE)]
         sampler: SamplerChoice,
     }
 
     #[derive(Parser, Debug)]
     struct Eval {
-        #[arg(long, value_parser = FixedSamplerParser)]
+        #[arg(long, value_parser = FIXED_SAMPLER)]
         sampler: Option<SamplerName>,
     }
 
