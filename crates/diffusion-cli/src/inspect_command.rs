@@ -137,8 +137,8 @@ fn report(source: &ModelSource) -> Result<Report, String> {
         tensors,
         training_step: source.training.as_ref().map(|s| s.step),
         images_seen: source.training.as_ref().map(|s| s.images_seen),
-        process: source.process.name(),
-        prediction: format!("{:?}", source.prediction),
+        process: source.trained.process.name(),
+        prediction: format!("{:?}", source.trained.prediction),
         scheduler: source
             .scheduler
             .as_ref()

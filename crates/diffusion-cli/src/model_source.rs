@@ -10,15 +10,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use burn::tensor::backend::Backend;
-use diffusion_math::{Edm, EdmPreconditioning, Prediction};
 use diffusion_model::hub::{fetch_unet, HubRequest};
 use diffusion_model::weights::{CONFIG_FILE, WEIGHTS_FILE};
 use diffusion_model::{find_network, NetworkConfig, NetworkFolder};
 use diffusion_sampling::denoiser::DenoisingNetwork;
+use diffusion_sampling::draw::TrainedAs;
 use diffusion_sampling::samplers::DdpmVariance;
-use diffusion_sampling::{Denoiser, EdmDenoiser, NetworkDenoiser, SchedulerConfig};
+use diffusion_sampling::{Denoiser, SchedulerConfig};
 use diffusion_train::checkpoint::{latest_checkpoint, read_state, TrainState};
 use diffusion_train::objective::{Objective, SharedProcess};
+use diffusion_train::preview::trained_as;
 
 /// A resolved model: the network's folder and how it was trained.
 pub struct ModelSource {
@@ -27,14 +28,9 @@ pub struct ModelSource {
     /// Its config.json, parsed by the network registry (the architecture, item shape and
     /// classes).
     pub network: NetworkConfig,
-    /// The forward process the network was trained under.
-    pub process: SharedProcess,
-    /// What the network outputs.
-    pub prediction: Prediction,
-    /// Factor from process time to the network's time input.
-    pub time_scale: f64,
-    /// EDM preconditioning, for EDM-trained networks.
-    pub edm: Option<EdmPreconditioning>,
+    /// How the network was trained: process, prediction, time scale, EDM preconditioning and
+    /// the scheduler's `steps_offset` (its denoiser and default time grid come from this).
+    pub trained: TrainedAs<SharedProcess>,
     /// The diffusers scheduler config (discrete models).
     pub scheduler: Option<SchedulerConfig>,
     /// The training state, for checkpoints of ours.
@@ -52,26 +48,13 @@ impl ModelSource {
         }
     }
 
-    /// `network` as a denoiser under the process it was trained with (EDM-preconditioned when
-    /// trained so), for every command that samples or scores.
+    /// `network` as the denoiser it was trained as, for every command that samples or scores.
     pub fn denoiser<'a, B, N, const D: usize>(&self, network: &'a N) -> Box<dyn Denoiser<B, D> + 'a>
     where
         B: Backend,
         N: DenoisingNetwork<B, D>,
     {
-        match self.edm {
-            Some(preconditioning) => Box::new(EdmDenoiser {
-                network,
-                process: Edm::karras_default(),
-                preconditioning,
-            }),
-            None => Box::new(NetworkDenoiser {
-                network,
-                process: self.process.clone(),
-                prediction: self.prediction,
-                time_scale: self.time_scale,
-            }),
-        }
+        self.trained.denoiser(network)
     }
 
     /// DDPM's posterior variance from the scheduler config (fixed_small by default).
@@ -157,10 +140,7 @@ fn checkpoint(dir: &Path) -> Result<ModelSource, String> {
     Ok(ModelSource {
         network_dir: found.dir,
         network: found.config,
-        process: objective.process.clone(),
-        prediction: objective.prediction,
-        time_scale: objective.network_time_scale,
-        edm: objective.edm,
+        trained: trained_as(&objective),
         scheduler: objective.scheduler.clone(),
         training: Some(state),
         notes: Vec::new(),
@@ -185,10 +165,13 @@ fn diffusers_folder(found: NetworkFolder, candidates: &[PathBuf]) -> Result<Mode
     Ok(ModelSource {
         network_dir: found.dir,
         network: found.config,
-        process,
-        prediction: scheduler.prediction().map_err(|e| e.to_string())?,
-        time_scale: 1.0,
-        edm: None,
+        trained: TrainedAs {
+            process,
+            prediction: scheduler.prediction().map_err(|e| e.to_string())?,
+            time_scale: 1.0,
+            edm: None,
+            steps_offset: scheduler.steps_offset,
+        },
         scheduler: Some(scheduler),
         training: None,
         notes,

@@ -8,7 +8,6 @@ use clap::Args;
 use diffusion_data::images::write_grid;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
 use diffusion_sampling::adaptive::AdaptiveOde;
-use diffusion_sampling::samplers::TimeDomain;
 use diffusion_sampling::{PlanOptions, Sampler};
 
 use crate::backend::{run_on, BackendChoice};
@@ -145,12 +144,10 @@ fn method(args: &SampleArgs, source: &ModelSource) -> Result<Method, String> {
     if let Sampler::Ddpm { variance } = &mut sampler {
         *variance = source.ddpm_variance()?;
     }
-    let steps_offset = source.scheduler.as_ref().map_or(0, |s| s.steps_offset);
-    let domain = TimeDomain::of(source.process.as_ref(), source.edm.is_some(), steps_offset);
-    let mut options = PlanOptions::new(sampler.default_spacing(domain));
+    let mut options = PlanOptions::new(sampler.default_spacing(source.trained.time_domain()));
     options.clip = source.clip();
     sampler
-        .plan(source.process.as_ref(), args.steps, &options)
+        .plan(source.trained.process.as_ref(), args.steps, &options)
         .map(Method::Plan)
         .map_err(|e| e.to_string())
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use diffusion_kernels::FusedKernels;
 use diffusion_model::{find_network, ModelBackend, Network, NetworkFolder, NetworkVisitor};
-use diffusion_sampling::Sampler;
+use diffusion_sampling::{Sampler, SamplerName};
 use diffusion_train::checkpoint::{read_state, TrainState};
 use diffusion_train::config::PreviewConfig;
 use diffusion_train::objective::Objective;
@@ -36,8 +36,14 @@ impl SamplingSettings {
     }
 }
 
+/// A registry sampler name; an unknown one is an invalid-input error listing the accepted ones.
+fn sampler_name(name: &str) -> EvalResult<SamplerName> {
+    SamplerName::parse(name).map_err(|e| EvalError::invalid(e.to_string()))
+}
+
+/// The sampler `name` with its default options.
 fn parse_sampler(name: &str) -> EvalResult<Sampler> {
-    Sampler::parse(name, 0.0).map_err(|e| EvalError::invalid(e.to_string()))
+    Ok(sampler_name(name)?.sampler(0.0))
 }
 
 /// The step count at which `sampler` makes exactly `nfe` network evaluations, if one exists
@@ -149,7 +155,7 @@ impl Checkpoint {
             (None, _) => None,
         };
         let preview = PreviewConfig {
-            sampler: settings.sampler.parse()?,
+            sampler: sampler_name(&settings.sampler)?,
             steps: settings.steps,
             guidance_scale: settings.guidance,
             ..self.state.config.preview.clone()

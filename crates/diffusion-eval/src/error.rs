@@ -49,12 +49,9 @@ pub enum EvalError {
     /// Loading or saving a network failed.
     #[error("model: {0}")]
     Model(#[from] diffusion_model::ModelError),
-    /// Reading a checkpoint failed.
+    /// Reading a checkpoint or sampling from it failed.
     #[error("{0}")]
     Train(#[from] diffusion_train::TrainError),
-    /// Sampling from a checkpoint failed.
-    #[error("sampling: {0}")]
-    Sampling(#[from] diffusion_sampling::SamplingError),
     /// A 2-D distance failed.
     #[error("math: {0}")]
     Math(#[from] diffusion_math::MathError),

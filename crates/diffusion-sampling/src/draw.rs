@@ -29,10 +29,34 @@ pub struct TrainedAs<P> {
     pub steps_offset: usize,
 }
 
-impl<P: ForwardProcess> TrainedAs<P> {
+impl<P: ForwardProcess + Clone> TrainedAs<P> {
     /// The time domain that picks the sampler's default grid.
     pub fn time_domain(&self) -> TimeDomain {
         TimeDomain::of(&self.process, self.edm.is_some(), self.steps_offset)
+    }
+
+    /// `network` as the denoiser it was trained as: EDM-preconditioned when trained so, else
+    /// its prediction under its process with its time scale. Every command that samples or
+    /// scores a network wraps it here.
+    pub fn denoiser<'a, B, N, const D: usize>(&self, network: &'a N) -> Box<dyn Denoiser<B, D> + 'a>
+    where
+        B: Backend,
+        N: DenoisingNetwork<B, D>,
+        P: 'a,
+    {
+        match self.edm {
+            Some(preconditioning) => Box::new(EdmDenoiser {
+                network,
+                process: Edm::karras_default(),
+                preconditioning,
+            }),
+            None => Box::new(NetworkDenoiser {
+                network,
+                process: self.process.clone(),
+                prediction: self.prediction,
+                time_scale: self.time_scale,
+            }),
+        }
     }
 }
 
@@ -94,25 +118,7 @@ where
         request,
         shape,
     };
-    match trained.edm {
-        Some(preconditioning) => batch.run(
-            &EdmDenoiser {
-                network,
-                process: Edm::karras_default(),
-                preconditioning,
-            },
-            device,
-        ),
-        None => batch.run(
-            &NetworkDenoiser {
-                network,
-                process: trained.process.clone(),
-                prediction: trained.prediction,
-                time_scale: trained.time_scale,
-            },
-            device,
-        ),
-    }
+    batch.run(trained.denoiser::<B, N, D>(network).as_ref(), device)
 }
 
 /// One planned batch, run on whichever denoiser wraps the network.
@@ -124,7 +130,7 @@ struct Batch<'a, const D: usize> {
 
 impl<const D: usize> Batch<'_, D> {
     /// Runs the plan on `model`, guided when there are labels and a scale other than 1.
-    fn run<B: Backend + FusedKernels, M: Denoiser<B, D>>(
+    fn run<B: Backend + FusedKernels, M: Denoiser<B, D> + ?Sized>(
         &self,
         model: &M,
         device: &B::Device,
