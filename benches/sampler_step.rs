@@ -25,6 +25,7 @@ use common::{ms, reference, time_with, Mode, Recorder, Row, Spread, NO_REFERENCE
 use diffusion::math::discrete::{BetaSchedule, DiffusersTable, DiscreteVp, TimestepSpacing};
 use diffusion::math::{ForwardProcess, Prediction};
 use diffusion::sampling::grid::TimeSpacing;
+use diffusion::sampling::samplers::Ddim;
 use diffusion::sampling::{
     Denoiser, NoiseIdentity, PlanOptions, Run, Sampler, SamplingPlan, SamplingResult,
 };
@@ -70,10 +71,10 @@ fn main() {
         spacing: TimestepSpacing::Leading,
         steps_offset: 0,
     });
-    let sampler = Sampler::Ddim {
+    let sampler = Sampler::Ddim(Ddim {
         eta: 0.0,
         final_alpha_one: true,
-    };
+    });
     let full = sampler.plan(&process, STEPS, &options).expect("plan");
     let plan = SamplingPlan {
         steps: vec![full.steps[STEP_INDEX].clone()],

@@ -24,6 +24,7 @@ use diffusion::math::{ForwardProcess, Prediction};
 use diffusion::model::{Network, UNet2DModel};
 use diffusion::sampling::grid::TimeSpacing;
 use diffusion::sampling::run::to_host;
+use diffusion::sampling::samplers::Ddim;
 use diffusion::sampling::{
     Denoiser, NetworkDenoiser, NoiseIdentity, PlanOptions, Run, Sampler, SamplingResult,
 };
@@ -75,10 +76,10 @@ fn main() {
         spacing: TimestepSpacing::Leading,
         steps_offset: 0,
     });
-    let sampler = Sampler::Ddim {
+    let sampler = Sampler::Ddim(Ddim {
         eta: 0.0,
         final_alpha_one: true,
-    };
+    });
     let labels: Vec<usize> = (0..batch).map(|i| i % 10).collect();
     let mut outside = Vec::new();
     let (warmup, repeats) = mode.pick((1, 5), (0, 2));

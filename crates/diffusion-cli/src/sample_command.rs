@@ -8,6 +8,7 @@ use clap::Args;
 use diffusion_data::images::write_grid;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
 use diffusion_sampling::adaptive::AdaptiveOde;
+use diffusion_sampling::samplers::Ddpm;
 use diffusion_sampling::{PlanOptions, Sampler};
 
 use crate::backend::{run_on, BackendChoice};
@@ -141,7 +142,7 @@ fn method(args: &SampleArgs, source: &ModelSource) -> Result<Method, String> {
         return Err("--steps must be at least 1".into());
     }
     let mut sampler = name.sampler(args.eta);
-    if let Sampler::Ddpm { variance } = &mut sampler {
+    if let Sampler::Ddpm(Ddpm { variance }) = &mut sampler {
         *variance = source.ddpm_variance()?;
     }
     let mut options = PlanOptions::new(sampler.default_spacing(source.trained.time_domain()));

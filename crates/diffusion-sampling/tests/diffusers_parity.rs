@@ -15,7 +15,7 @@ use diffusion_math::discrete::{
 use diffusion_math::Prediction;
 use diffusion_sampling::denoiser::x0_coefficients;
 use diffusion_sampling::grid::TimeSpacing;
-use diffusion_sampling::samplers::DdpmVariance;
+use diffusion_sampling::samplers::{Ddim, Ddpm, DdpmVariance, DpmSolverPp2m};
 use diffusion_sampling::{NoiseIdentity, PlanOptions, Run, Sampler, SamplingPlan};
 use serde_json::Value;
 
@@ -45,20 +45,20 @@ fn setup(case: &Value) -> (Sampler, PlanOptions, Prediction) {
     }
     let prediction = Prediction::parse(cfg["prediction_type"].as_str().unwrap()).unwrap();
     let sampler = match case["scheduler"].as_str().unwrap() {
-        "DDPMScheduler" => Sampler::Ddpm {
+        "DDPMScheduler" => Sampler::Ddpm(Ddpm {
             variance: match cfg["variance_type"].as_str().unwrap() {
                 "fixed_small" => DdpmVariance::FixedSmall,
                 _ => DdpmVariance::FixedLarge,
             },
-        },
-        "DDIMScheduler" => Sampler::Ddim {
+        }),
+        "DDIMScheduler" => Sampler::Ddim(Ddim {
             eta: case["step_kwargs"]["eta"].as_f64().unwrap(),
             final_alpha_one: cfg["set_alpha_to_one"].as_bool().unwrap(),
-        },
+        }),
         "EulerDiscreteScheduler" => Sampler::parse("euler", 0.0).unwrap(),
         "EulerAncestralDiscreteScheduler" => Sampler::parse("euler-ancestral", 0.0).unwrap(),
         "HeunDiscreteScheduler" => Sampler::parse("heun", 0.0).unwrap(),
-        "DPMSolverMultistepScheduler" => Sampler::DpmSolverPp2m,
+        "DPMSolverMultistepScheduler" => Sampler::DpmSolverPp2m(DpmSolverPp2m),
         other => panic!("unexpected scheduler {other}"),
     };
     (sampler, options, prediction)

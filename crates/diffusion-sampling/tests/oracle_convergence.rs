@@ -12,7 +12,7 @@ use common::convergence::{
 use diffusion_math::{ForwardProcess, GaussianMixture, VpLinear};
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::run::{initial_noise, to_host};
-use diffusion_sampling::samplers::Churn;
+use diffusion_sampling::samplers::{Churn, Euler, Heun};
 use diffusion_sampling::NoiseIdentity;
 use diffusion_sampling::Sampler;
 
@@ -79,12 +79,12 @@ fn heun_is_second_order_on_the_probability_flow_ode() {
         spacing: karras,
         deterministic: true,
     };
-    let heun = case(Sampler::Heun {
+    let heun = case(Sampler::Heun(Heun {
         churn: Churn::default(),
-    });
-    let euler = case(Sampler::Euler {
+    }));
+    let euler = case(Sampler::Euler(Euler {
         churn: Churn::default(),
-    });
+    }));
     let n = 256;
     let process = VpLinear::song_default();
     let sigma_t = process.noise_std(1.0) / process.signal_scale(1.0);

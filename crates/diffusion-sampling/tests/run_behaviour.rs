@@ -14,6 +14,7 @@ use diffusion_model::{MlpConfig, MlpDenoiser, Network};
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::img2img::{inpaint, sdedit};
 use diffusion_sampling::run::to_host;
+use diffusion_sampling::samplers::DpmSolverPp2m;
 use diffusion_sampling::{
     Denoiser, Guided, MixtureDenoiser, NetworkDenoiser, NoiseIdentity, PlanOptions, Run, Sampler,
     SamplingResult,
@@ -235,7 +236,7 @@ fn sdedit_keeps_the_guide_at_low_strength_and_forgets_it_at_full_strength() {
         assert!(sdedit(Run::new(&plan, &model, None, noise), guide(), bad).is_err());
     }
     // Multistep solvers start img2img with their first-order step.
-    let dpm = Sampler::DpmSolverPp2m
+    let dpm = Sampler::DpmSolverPp2m(DpmSolverPp2m)
         .plan(
             &model.process,
             20,

@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use diffusion_model::layers::{Conv2d, Linear, ParamInit};
+use diffusion_model::layers::{Conv2d, Conv2dShape, Linear, ParamInit};
 use diffusion_model::ModelBackend;
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +120,11 @@ impl<B: Backend> MnistClassifier<B> {
         let mut inputs = config.in_channels;
         for (i, &out) in config.channels.iter().enumerate() {
             let stride = if i == 0 { 1 } else { 2 };
-            convs.push(Conv2d::new(inputs, out, 3, stride, 1, init, device));
+            convs.push(
+                Conv2dShape::same(inputs, out, 3)
+                    .strided(stride, 1)
+                    .init(init, device),
+            );
             inputs = out;
         }
         Self {

@@ -1,13 +1,12 @@
-//! The fused kernels in cubecl: one source, compiled for wgpu (Vulkan / Metal / WebGPU) and
-//! CUDA. They compute the same integers as [`crate::philox`] and the same formulas as
-//! [`crate::cpu`]. Each operation is one kernel generic over its vector width, which the
-//! launcher picks per call (4 lanes when rows allow, else 1).
+//! Device code shared by the fused ops' cubecl kernels ([`crate::ops::noising`],
+//! [`crate::ops::sampler_step`]): Philox and Box–Muller as cube functions computing the same
+//! numbers as [`crate::philox`], the launch helpers, burn's cubecl tensors as raw buffers, and a
+//! plain copy kernel as the bandwidth yardstick.
 
 mod copy;
-mod launch;
-mod noise;
-mod noising;
-mod sampler_step;
+pub(crate) mod launch;
+pub(crate) mod philox;
+pub(crate) mod tensors;
 
 pub use copy::launch_copy;
-pub use launch::{launch_noising, launch_sampler_step, normals_on_device, philox_words_on_device};
+pub use philox::philox_words_on_device;

@@ -5,12 +5,12 @@
 
 use cubecl::prelude::*;
 use cubecl::server::Handle;
-use diffusion_kernels::cpu;
-use diffusion_kernels::cube::{
-    launch_noising, launch_sampler_step, normals_on_device, philox_words_on_device,
+use diffusion_kernels::cube::philox_words_on_device;
+use diffusion_kernels::ops::noising::{
+    self, launch_noising, normals_on_device, NoisingParams, NoisingTarget,
 };
+use diffusion_kernels::ops::sampler_step::{self, launch_sampler_step, StepParams};
 use diffusion_kernels::philox::{fill_normals, philox_block, NoiseKey};
-use diffusion_kernels::spec::{NoisingParams, NoisingTarget, StepParams};
 
 /// A value no kernel output can take by accident: unwritten elements keep it.
 const POISON: f32 = -1.234_567e33;
@@ -128,7 +128,8 @@ pub fn noising_matches_cpu_for_every_target_and_size<R: Runtime>(client: &Comput
             )
             .unwrap();
             let (mut x_t, mut target) = (vec![0.0; len], vec![0.0; len]);
-            cpu::noising(&x0, row_len, &params, kind, &mut x_t, Some(&mut target)).unwrap();
+            noising::cpu::noising(&x0, row_len, &params, kind, &mut x_t, Some(&mut target))
+                .unwrap();
             let what = format!("noising {kind:?} {rows}×{row_len}");
             assert_close(&read(client, x_t_h, len), &x_t, &what);
             if kind != NoisingTarget::None {
@@ -179,7 +180,7 @@ pub fn sampler_step_matches_cpu_with_and_without_noise_and_history<R: Runtime>(
             launch_sampler_step(client, &xh, &dh, prev_h, len, row_len, &params, &out).unwrap();
             let mut expected = vec![0.0; len];
             let prev = with_prev.then_some(d_prev.as_slice());
-            cpu::sampler_step(&x, &d, prev, row_len, &params, &mut expected).unwrap();
+            sampler_step::cpu::sampler_step(&x, &d, prev, row_len, &params, &mut expected).unwrap();
             let what = format!("step prev={with_prev} noise={with_noise} {rows}×{row_len}");
             assert_close(&read(client, out, len), &expected, &what);
         }

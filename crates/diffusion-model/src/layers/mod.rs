@@ -9,7 +9,7 @@ mod init;
 mod linear;
 
 pub use activation::silu;
-pub use conv::Conv2d;
+pub use conv::{Conv2d, Conv2dShape};
 pub use embedding::Embedding;
 pub use group_norm::GroupNorm;
 pub use init::ParamInit;

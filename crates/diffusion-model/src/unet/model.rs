@@ -12,7 +12,7 @@ use super::{
 use crate::conditioning::{batch_timesteps, class_embedding};
 use crate::config::{DownBlockKind, UNet2DConfig, UpBlockKind};
 use crate::error::{ModelError, ModelResult};
-use crate::layers::{Conv2d, Embedding, GroupNorm, ParamInit};
+use crate::layers::{Conv2d, Conv2dShape, Embedding, GroupNorm, ParamInit};
 use crate::network::Network;
 use crate::ModelBackend;
 
@@ -77,7 +77,7 @@ impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
             eps: config.norm_eps,
             dropout: config.dropout,
         };
-        let conv_in = Conv2d::new(config.in_channels, channels[0], 3, 1, 1, init, device);
+        let conv_in = Conv2dShape::same(config.in_channels, channels[0], 3).init(init, device);
         let time_embedding = TimestepEmbedding::new(channels[0], temb, init, device);
         let class_embedding = config
             .num_class_embeds
@@ -192,7 +192,7 @@ impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
             mid_block,
             up_blocks,
             conv_norm_out: GroupNorm::new(out_groups, channels[0], config.norm_eps, init, device),
-            conv_out: Conv2d::new(channels[0], config.out_channels, 3, 1, 1, init, device),
+            conv_out: Conv2dShape::same(channels[0], config.out_channels, 3).init(init, device),
             time_proj: SinusoidalTimesteps::new(
                 channels[0],
                 config.flip_sin_to_cos,

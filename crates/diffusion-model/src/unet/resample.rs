@@ -6,7 +6,7 @@ use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions, PadMode};
 use burn::tensor::Tensor;
 
-use crate::layers::{Conv2d, ParamInit};
+use crate::layers::{Conv2d, Conv2dShape, ParamInit};
 use crate::ModelBackend;
 
 /// Halves H and W with a 3×3 stride-2 conv; with padding 0 the input is first padded by one
@@ -23,7 +23,9 @@ impl<B: Backend> Downsample2D<B> {
     /// A downsampler keeping `channels`.
     pub fn new(channels: usize, padding: usize, init: &mut ParamInit, device: &B::Device) -> Self {
         Self {
-            conv: Conv2d::new(channels, channels, 3, 2, padding, init, device),
+            conv: Conv2dShape::same(channels, channels, 3)
+                .strided(2, padding)
+                .init(init, device),
             padding,
         }
     }
@@ -52,7 +54,7 @@ impl<B: Backend> Upsample2D<B> {
     /// An upsampler keeping `channels`.
     pub fn new(channels: usize, init: &mut ParamInit, device: &B::Device) -> Self {
         Self {
-            conv: Conv2d::new(channels, channels, 3, 1, 1, init, device),
+            conv: Conv2dShape::same(channels, channels, 3).init(init, device),
         }
     }
 }

@@ -5,7 +5,7 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
-use crate::layers::{silu, Conv2d, GroupNorm, Linear, ParamInit};
+use crate::layers::{silu, Conv2d, Conv2dShape, GroupNorm, Linear, ParamInit};
 use crate::ModelBackend;
 use diffusion_kernels::ops::group_norm::add_channel_bias;
 
@@ -63,12 +63,12 @@ impl<B: Backend> ResnetBlock2D<B> {
         } = shape;
         Self {
             norm1: GroupNorm::new(groups, in_channels, eps, init, device),
-            conv1: Conv2d::new(in_channels, out_channels, 3, 1, 1, init, device),
+            conv1: Conv2dShape::same(in_channels, out_channels, 3).init(init, device),
             time_emb_proj: Linear::new(temb_channels, out_channels, init, device),
             norm2: GroupNorm::new(groups, out_channels, eps, init, device),
-            conv2: Conv2d::new(out_channels, out_channels, 3, 1, 1, init, device),
+            conv2: Conv2dShape::same(out_channels, out_channels, 3).init(init, device),
             conv_shortcut: (in_channels != out_channels)
-                .then(|| Conv2d::new(in_channels, out_channels, 1, 1, 0, init, device)),
+                .then(|| Conv2dShape::same(in_channels, out_channels, 1).init(init, device)),
             dropout: DropoutConfig::new(shape.dropout).init(),
             output_scale_factor: shape.output_scale_factor,
         }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::registry::{resolve, unknown_sampler, SamplerEntry};
-use super::sampler::Sampler;
+use super::Sampler;
 use crate::error::{SamplingError, SamplingResult};
 
 /// A registry sampler name (or alias), kept as spelt. It (de)serialises as that kebab-case
@@ -125,7 +125,7 @@ impl Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::samplers::{REGISTRY, SAMPLER_NAMES};
+    use crate::samplers::{Ddim, REGISTRY, SAMPLER_NAMES};
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Preview {
@@ -169,10 +169,10 @@ mod tests {
         assert_eq!(DEFAULT.to_string(), "euler-ancestral");
         assert_eq!(
             SamplerName::known("ddim").sampler(0.5),
-            Sampler::Ddim {
+            Sampler::Ddim(Ddim {
                 eta: 0.5,
                 final_alpha_one: true
-            }
+            })
         );
     }
 }

@@ -1,14 +1,4 @@
-//! The options of individual samplers: DDPM's posterior variance, EDM's stochastic churn and the
-//! predictor of predictor–corrector sampling.
-
-/// DDPM's posterior variance choice (diffusers' `variance_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DdpmVariance {
-    /// `β̃ = (1 − ᾱ_prev)/(1 − ᾱ_t) β` (the true posterior variance).
-    FixedSmall,
-    /// `β` (Ho et al. 2020 found both work; this one upper-bounds the entropy).
-    FixedLarge,
-}
+//! EDM's stochastic churn, the option Euler and Heun share.
 
 /// EDM's stochastic churn (Karras et al. 2022, Algorithm 2): before a step at σ in
 /// `[s_tmin, s_tmax]`, raise the noise to `σ̂ = σ(1 + γ)` with `γ = min(s_churn/n, √2 − 1)` by
@@ -25,23 +15,19 @@ pub struct Churn {
     pub s_noise: f64,
 }
 
-impl Default for Churn {
+impl Churn {
     /// No churn: the deterministic sampler.
-    fn default() -> Self {
-        Self {
-            s_churn: 0.0,
-            s_tmin: 0.0,
-            s_tmax: f64::INFINITY,
-            s_noise: 1.0,
-        }
-    }
+    pub const NONE: Self = Self {
+        s_churn: 0.0,
+        s_tmin: 0.0,
+        s_tmax: f64::INFINITY,
+        s_noise: 1.0,
+    };
 }
 
-/// The predictor of a predictor–corrector sampler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Predictor {
-    /// The discretised reverse diffusion (the ancestral DDPM step, Song et al. 2021, eq. 47).
-    ReverseDiffusion,
-    /// Euler–Maruyama on the reverse SDE.
-    EulerMaruyama,
+impl Default for Churn {
+    /// [`Churn::NONE`].
+    fn default() -> Self {
+        Self::NONE
+    }
 }

@@ -1,14 +1,19 @@
-//! The table of named samplers: for each, the name the command line and configs use, its
-//! aliases, a one-line summary for help text, the sampler with default options and its default
-//! time grid. Everything that lists, parses or documents sampler names reads this table.
+//! The table of named samplers: one row a sampler module, whose [`SamplerMethod`] type gives the
+//! name the command line and configs use, its aliases, a one-line summary for help text, the
+//! sampler with default options, its default time grid, its evaluation count and its plan.
+//! Everything that lists, parses, documents or runs samplers reads this table.
 
 use diffusion_math::discrete::TimestepSpacing;
 
 use super::default_grid::{DefaultGrid, TimeDomain};
-use super::options::{Churn, DdpmVariance, Predictor};
-use super::sampler::Sampler;
+use super::method::{PlanRequest, SamplerMethod};
+use super::{
+    Ddim, Ddpm, DpmSolverPp2m, DpmSolverPp2mSde, Euler, EulerAncestral, EulerMaruyama, FlowEuler,
+    Heun, PredictorCorrector,
+};
 use crate::error::{SamplingError, SamplingResult};
 use crate::grid::TimeSpacing;
+use crate::plan::SamplingPlan;
 
 /// One named sampler.
 #[derive(Debug)]
@@ -25,99 +30,109 @@ pub struct SamplerEntry {
     pub default_grid: DefaultGrid,
 }
 
-const LEADING: DefaultGrid = DefaultGrid {
+impl SamplerEntry {
+    /// An entry with no aliases on diffusers' `linspace` grid (the default of every diffusers
+    /// scheduler but DDPM's and DDIM's); `with_defaults` gets DDIM's η.
+    pub const fn new(
+        name: &'static str,
+        summary: &'static str,
+        with_defaults: fn(f64) -> Sampler,
+    ) -> Self {
+        Self {
+            name,
+            aliases: &[],
+            summary,
+            with_defaults,
+            default_grid: LINSPACE,
+        }
+    }
+
+    /// The entry with other accepted spellings.
+    pub const fn with_aliases(self, aliases: &'static [&'static str]) -> Self {
+        Self { aliases, ..self }
+    }
+
+    /// The entry with another default grid.
+    pub const fn with_grid(self, default_grid: DefaultGrid) -> Self {
+        Self {
+            default_grid,
+            ..self
+        }
+    }
+}
+
+/// The default grid of diffusers' DDPM and DDIM schedulers (`timestep_spacing="leading"`).
+pub(super) const LEADING: DefaultGrid = DefaultGrid {
     diffusers: TimestepSpacing::Leading,
 };
 
-const LINSPACE: DefaultGrid = DefaultGrid {
+/// The default grid of diffusers' other schedulers (`timestep_spacing="linspace"`).
+pub(super) const LINSPACE: DefaultGrid = DefaultGrid {
     diffusers: TimestepSpacing::Linspace,
 };
 
-/// Every named sampler, in the order help text lists them.
-pub static REGISTRY: &[SamplerEntry] = &[
-    SamplerEntry {
-        name: "ddpm",
-        aliases: &[],
-        summary: "DDPM ancestral sampling (Ho et al. 2020), strided as diffusers does",
-        with_defaults: |_| Sampler::Ddpm {
-            variance: DdpmVariance::FixedSmall,
-        },
-        default_grid: LEADING,
-    },
-    SamplerEntry {
-        name: "ddim",
-        aliases: &[],
-        summary: "DDIM (Song, Meng & Ermon 2021) with stochasticity η (0: deterministic)",
-        with_defaults: |eta| Sampler::Ddim {
-            eta,
-            final_alpha_one: true,
-        },
-        default_grid: LEADING,
-    },
-    SamplerEntry {
-        name: "euler",
-        aliases: &[],
-        summary: "Euler on the probability-flow ODE in σ (Karras et al. 2022)",
-        with_defaults: |_| Sampler::Euler {
-            churn: Churn::default(),
-        },
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "euler-ancestral",
-        aliases: &["euler-a"],
-        summary: "Euler ancestral in σ (k-diffusion, diffusers' EulerAncestralDiscreteScheduler)",
-        with_defaults: |_| Sampler::EulerAncestral { eta: 1.0 },
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "heun",
-        aliases: &[],
-        summary: "Heun's second-order method in σ (Karras et al. 2022), two evaluations a step",
-        with_defaults: |_| Sampler::Heun {
-            churn: Churn::default(),
-        },
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "dpmpp-2m",
-        aliases: &[],
-        summary: "DPM-Solver++(2M) in log-SNR time (Lu et al. 2022)",
-        with_defaults: |_| Sampler::DpmSolverPp2m,
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "dpmpp-2m-sde",
-        aliases: &[],
-        summary: "SDE-DPM-Solver++(2M), the stochastic variant",
-        with_defaults: |_| Sampler::DpmSolverPp2mSde,
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "pc",
-        aliases: &[],
-        summary: "predictor–corrector: reverse diffusion and one Langevin step (Song et al. 2021)",
-        with_defaults: |_| Sampler::PredictorCorrector {
-            predictor: Predictor::ReverseDiffusion,
-            corrector_steps: 1,
-            snr: 0.16,
-        },
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "em",
-        aliases: &[],
-        summary: "Euler–Maruyama on the reverse-time SDE (Song et al. 2021)",
-        with_defaults: |_| Sampler::EulerMaruyama,
-        default_grid: LINSPACE,
-    },
-    SamplerEntry {
-        name: "flow-euler",
-        aliases: &[],
-        summary: "Euler in the process's own time: the rectified-flow sampler",
-        with_defaults: |_| Sampler::FlowEuler,
-        default_grid: LINSPACE,
-    },
+/// Declares the samplers: each row is a module's [`SamplerMethod`] type. It makes the
+/// [`Sampler`] enum (one variant a type, named as it), its dispatch to the types and
+/// [`REGISTRY`], in the order help text lists them.
+macro_rules! samplers {
+    ($($method:ident),+ $(,)?) => {
+        /// A sampler and its own options: one variant a registry entry, each holding its
+        /// module's options type.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Sampler {
+            $(
+                #[doc = concat!("See [`", stringify!($method), "`].")]
+                $method($method),
+            )+
+        }
+
+        $(
+            impl From<$method> for Sampler {
+                fn from(method: $method) -> Self {
+                    Self::$method(method)
+                }
+            }
+        )+
+
+        /// Every named sampler, in the order help text lists them.
+        pub static REGISTRY: &[SamplerEntry] = &[$(<$method as SamplerMethod>::ENTRY),+];
+
+        impl Sampler {
+            /// Its registry entry (name, summary, default options and grid).
+            pub fn entry(&self) -> &'static SamplerEntry {
+                match self {
+                    $(Self::$method(_) => const { &<$method as SamplerMethod>::ENTRY },)+
+                }
+            }
+
+            /// Network evaluations for `steps` steps.
+            pub fn evaluations(&self, steps: usize) -> usize {
+                match self {
+                    $(Self::$method(method) => method.evaluations(steps),)+
+                }
+            }
+
+            /// The method's own plan, before [`Sampler::plan`] names it and sets its clipping.
+            pub(super) fn method_plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
+                match self {
+                    $(Self::$method(method) => method.plan(request),)+
+                }
+            }
+        }
+    };
+}
+
+samplers![
+    Ddpm,
+    Ddim,
+    Euler,
+    EulerAncestral,
+    Heun,
+    DpmSolverPp2m,
+    DpmSolverPp2mSde,
+    PredictorCorrector,
+    EulerMaruyama,
+    FlowEuler,
 ];
 
 /// The registry's names, in its order (for messages and docs; aliases not included).
@@ -175,15 +190,6 @@ pub(super) const fn resolve(text: &str) -> Option<(&'static SamplerEntry, &'stat
     None
 }
 
-/// The entry called `name`, for constant evaluation (`const { named("ddim") }`), where a
-/// missing entry stops compilation.
-pub(super) const fn named(name: &str) -> &'static SamplerEntry {
-    match resolve(name) {
-        Some((entry, _)) => entry,
-        None => panic!("no sampler of that name in the registry"),
-    }
-}
-
 /// String equality in constant evaluation.
 const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -201,22 +207,6 @@ const fn same(a: &str, b: &str) -> bool {
 }
 
 impl Sampler {
-    /// Its registry entry (name, summary, default options and grid).
-    pub fn entry(&self) -> &'static SamplerEntry {
-        match self {
-            Self::Ddpm { .. } => const { named("ddpm") },
-            Self::Ddim { .. } => const { named("ddim") },
-            Self::Euler { .. } => const { named("euler") },
-            Self::Heun { .. } => const { named("heun") },
-            Self::EulerAncestral { .. } => const { named("euler-ancestral") },
-            Self::EulerMaruyama => const { named("em") },
-            Self::PredictorCorrector { .. } => const { named("pc") },
-            Self::DpmSolverPp2m => const { named("dpmpp-2m") },
-            Self::DpmSolverPp2mSde => const { named("dpmpp-2m-sde") },
-            Self::FlowEuler => const { named("flow-euler") },
-        }
-    }
-
     /// The registry name (also the plan's `sampler`).
     pub fn name(&self) -> &'static str {
         self.entry().name
@@ -303,7 +293,7 @@ mod tests {
         }
         assert_eq!(
             Sampler::parse("euler-a", 0.0).unwrap(),
-            Sampler::EulerAncestral { eta: 1.0 }
+            Sampler::EulerAncestral(EulerAncestral { eta: 1.0 })
         );
     }
 

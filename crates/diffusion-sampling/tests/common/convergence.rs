@@ -9,7 +9,10 @@ use diffusion_math::rng::SplitMix64;
 use diffusion_math::{GaussianMixture, VpLinear};
 use diffusion_sampling::grid::TimeSpacing;
 use diffusion_sampling::run::{from_host, to_host};
-use diffusion_sampling::samplers::{Churn, Predictor};
+use diffusion_sampling::samplers::{
+    Churn, Ddim, DpmSolverPp2m, DpmSolverPp2mSde, Euler, EulerAncestral, EulerMaruyama, FlowEuler,
+    Heun, Predictor, PredictorCorrector,
+};
 use diffusion_sampling::{MixtureDenoiser, NoiseIdentity, PlanOptions, Run, Sampler};
 
 /// One row of the table: a sampler on its customary grid.
@@ -27,71 +30,71 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "ddim (η=0)",
-            sampler: Sampler::Ddim {
+            sampler: Sampler::Ddim(Ddim {
                 eta: 0.0,
                 final_alpha_one: true,
-            },
+            }),
             spacing: TimeSpacing::LogSnrUniform,
             deterministic: true,
         },
         Case {
             name: "dpmpp-2m",
-            sampler: Sampler::DpmSolverPp2m,
+            sampler: Sampler::DpmSolverPp2m(DpmSolverPp2m),
             spacing: TimeSpacing::LogSnrUniform,
             deterministic: true,
         },
         Case {
             name: "euler",
-            sampler: Sampler::Euler { churn },
+            sampler: Sampler::Euler(Euler { churn }),
             spacing: karras,
             deterministic: true,
         },
         Case {
             name: "heun",
-            sampler: Sampler::Heun { churn },
+            sampler: Sampler::Heun(Heun { churn }),
             spacing: karras,
             deterministic: true,
         },
         Case {
             name: "flow-euler (ODE in t)",
-            sampler: Sampler::FlowEuler,
+            sampler: Sampler::FlowEuler(FlowEuler),
             spacing: TimeSpacing::Uniform,
             deterministic: true,
         },
         Case {
             name: "ddpm (ddim η=1)",
-            sampler: Sampler::Ddim {
+            sampler: Sampler::Ddim(Ddim {
                 eta: 1.0,
                 final_alpha_one: true,
-            },
+            }),
             spacing: TimeSpacing::Uniform,
             deterministic: false,
         },
         Case {
             name: "euler-ancestral",
-            sampler: Sampler::EulerAncestral { eta: 1.0 },
+            sampler: Sampler::EulerAncestral(EulerAncestral { eta: 1.0 }),
             spacing: karras,
             deterministic: false,
         },
         Case {
             name: "dpmpp-2m-sde",
-            sampler: Sampler::DpmSolverPp2mSde,
+            sampler: Sampler::DpmSolverPp2mSde(DpmSolverPp2mSde),
             spacing: TimeSpacing::LogSnrUniform,
             deterministic: false,
         },
         Case {
             name: "em",
-            sampler: Sampler::EulerMaruyama,
+            sampler: Sampler::EulerMaruyama(EulerMaruyama),
             spacing: TimeSpacing::Uniform,
             deterministic: false,
         },
         Case {
             name: "pc (rd + langevin)",
-            sampler: Sampler::PredictorCorrector {
+            sampler: Sampler::PredictorCorrector(PredictorCorrector {
                 predictor: Predictor::ReverseDiffusion,
                 corrector_steps: 1,
                 snr: 0.16,
-            },
+            }),
             spacing: TimeSpacing::Uniform,
             deterministic: false,
         },
@@ -137,10 +140,10 @@ pub fn mixture_16d() -> GaussianMixture {
 /// Steps that give (at most) `nfe` network evaluations.
 pub fn steps_for(sampler: &Sampler, nfe: usize) -> usize {
     match sampler {
-        Sampler::Heun { .. } => nfe.div_ceil(2),
-        Sampler::PredictorCorrector {
+        Sampler::Heun(Heun { .. }) => nfe.div_ceil(2),
+        Sampler::PredictorCorrector(PredictorCorrector {
             corrector_steps, ..
-        } => nfe / (1 + corrector_steps),
+        }) => nfe / (1 + corrector_steps),
         _ => nfe,
     }
 }

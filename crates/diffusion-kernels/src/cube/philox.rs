@@ -2,7 +2,9 @@
 
 use cubecl::prelude::*;
 
-use crate::philox::{COS_TAYLOR, LN_SERIES, SIN_TAYLOR};
+use super::launch::grid;
+
+use crate::philox::{NoiseKey, COS_TAYLOR, LN_SERIES, SIN_TAYLOR};
 
 /// One Philox block `[c0, c1, c2, c3]` under key `[k0, k1]`, in place (10 rounds).
 #[cube]
@@ -167,4 +169,58 @@ pub fn block_normals<N: Size>(
         z[j] = block_normal(c0, c1, c2, c3, comptime!(first + j as u32));
     }
     z
+}
+
+/// Raw Philox words for `(key, sample = row, block)`: the device side of the bit-identity test.
+#[cube(launch)]
+pub fn philox_words_kernel(
+    out: &mut Array<u32>,
+    blocks_per_row: u32,
+    units: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    stream: u32,
+) {
+    let unit = ABSOLUTE_POS as u32;
+    if unit >= units {
+        terminate!();
+    }
+    let mut c0 = unit % blocks_per_row;
+    let mut c1 = unit / blocks_per_row;
+    let mut c2 = 0u32;
+    let mut c3 = stream;
+    philox4x32_10(&mut c0, &mut c1, &mut c2, &mut c3, seed_lo, seed_hi);
+    let o = (unit * 4u32) as usize;
+    out[o] = c0;
+    out[o + 1] = c1;
+    out[o + 2] = c2;
+    out[o + 3] = c3;
+}
+
+/// The raw Philox words of samples `0..rows`, blocks `0..blocks_per_row`, computed on the
+/// device and read back (for the CPU/GPU bit-identity test and diagnostics).
+pub fn philox_words_on_device<R: Runtime>(
+    client: &ComputeClient<R>,
+    key: NoiseKey,
+    rows: usize,
+    blocks_per_row: usize,
+) -> Vec<u32> {
+    let units = rows * blocks_per_row;
+    let out = client.empty(units.max(1) * 16);
+    let (count, dim) = grid(client, units);
+    unsafe {
+        philox_words_kernel::launch::<R>(
+            client,
+            count,
+            dim,
+            ArrayArg::from_raw_parts(out.clone(), units * 4),
+            blocks_per_row as u32,
+            units as u32,
+            key.seed as u32,
+            (key.seed >> 32) as u32,
+            key.stream,
+        );
+    }
+    let bytes = client.read_one(out).expect("reading back the Philox words");
+    u32::from_bytes(&bytes)[..units * 4].to_vec()
 }

@@ -1,9 +1,9 @@
 //! The fused sampler step on the CPU.
 
-use super::for_row_chunks;
+use super::StepParams;
 use crate::error::{KernelError, KernelResult};
+use crate::ops::rows::for_row_chunks;
 use crate::philox::fill_normals;
-use crate::spec::StepParams;
 
 /// Writes `x_next = c_x·x + c_d·d + c_p·d_prev + c_z·z` row by row (`rows × row_len`).
 /// Rows whose `c_z` is zero draw no noise; `d_prev = None` drops the `c_p` term.

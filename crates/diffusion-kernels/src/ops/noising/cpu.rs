@@ -1,9 +1,9 @@
 //! Fused noising on the CPU.
 
-use super::for_row_chunks;
+use super::{NoisingParams, NoisingTarget};
 use crate::error::{KernelError, KernelResult};
+use crate::ops::rows::for_row_chunks;
 use crate::philox::fill_normals;
-use crate::spec::{NoisingParams, NoisingTarget};
 
 /// Writes `x_t = a·x₀ + b·ε` into `x_t` and, for [`NoisingTarget::Epsilon`] or
 /// [`NoisingTarget::V`], the target into `target`. `x0` is `rows × row_len`, row-major.
@@ -24,7 +24,7 @@ pub fn noising(
             found: x_t.len(),
         });
     }
-    let writes_target = matches!(kind, NoisingTarget::Epsilon | NoisingTarget::V);
+    let writes_target = kind.writes();
     let mut outputs = vec![x_t];
     if writes_target {
         match target {
