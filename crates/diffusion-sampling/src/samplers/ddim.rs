@@ -6,9 +6,8 @@
 
 use diffusion_math::sampler_coefficients as coef;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod, LEADING};
 use super::process_view::{evaluation, nodes, plan, update};
-use super::registry::{SamplerEntry, LEADING};
 use crate::error::SamplingResult;
 use crate::grid::{clean_point, DiffusersFlavour, TimeSpacing};
 use crate::plan::SamplingPlan;
@@ -24,18 +23,18 @@ pub struct Ddim {
 }
 
 impl SamplerMethod for Ddim {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "ddim",
         "DDIM (Song, Meng & Ermon 2021) with stochasticity η (0: deterministic)",
-        |eta| {
-            Ddim {
-                eta,
-                final_alpha_one: true,
-            }
-            .into()
-        },
     )
     .with_grid(LEADING);
+
+    fn with_defaults(eta: f64) -> Self {
+        Ddim {
+            eta,
+            final_alpha_one: true,
+        }
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         let PlanRequest {

@@ -8,9 +8,8 @@
 
 use diffusion_math::sampler_coefficients as coef;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod, LEADING};
 use super::process_view::{evaluation, nodes, plan, update};
-use super::registry::{SamplerEntry, LEADING};
 use crate::error::SamplingResult;
 use crate::grid::DiffusersFlavour;
 use crate::plan::SamplingPlan;
@@ -32,17 +31,17 @@ pub struct Ddpm {
 }
 
 impl SamplerMethod for Ddpm {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "ddpm",
         "DDPM ancestral sampling (Ho et al. 2020), strided as diffusers does",
-        |_| {
-            Ddpm {
-                variance: DdpmVariance::FixedSmall,
-            }
-            .into()
-        },
     )
     .with_grid(LEADING);
+
+    fn with_defaults(_eta: f64) -> Self {
+        Ddpm {
+            variance: DdpmVariance::FixedSmall,
+        }
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         let process = request.process;

@@ -6,14 +6,13 @@
 //! | second order | `D` replaced by `(1 + 1/(2r))·D − 1/(2r)·D_prev`, `r = h_prev/h` | Algorithm 2 |
 //!
 //! First order on the first step and into σ = 0 (diffusers' `final_sigmas_type="zero"`). The
-//! loop is written once here for the ODE and for [`super::dpmpp_2m_sde`].
+//! loop is written once here for the ODE and for its SDE form (`dpmpp_2m_sde.rs`).
 
 use diffusion_math::sampler_coefficients as coef;
 use diffusion_math::ProcessPoint;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::process_view::{evaluation, nodes, plan, update};
-use super::registry::SamplerEntry;
 use crate::error::SamplingResult;
 use crate::grid::DiffusersFlavour;
 use crate::plan::SamplingPlan;
@@ -23,11 +22,14 @@ use crate::plan::SamplingPlan;
 pub struct DpmSolverPp2m;
 
 impl SamplerMethod for DpmSolverPp2m {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "dpmpp-2m",
         "DPM-Solver++(2M) in log-SNR time (Lu et al. 2022)",
-        |_| DpmSolverPp2m.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        DpmSolverPp2m
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         multistep(request, false)

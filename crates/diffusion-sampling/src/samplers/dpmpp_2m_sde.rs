@@ -4,8 +4,7 @@
 //! second-order correction of D. The loop is [`super::dpmpp_2m`]'s.
 
 use super::dpmpp_2m::multistep;
-use super::method::{PlanRequest, SamplerMethod};
-use super::registry::SamplerEntry;
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use crate::error::SamplingResult;
 use crate::plan::SamplingPlan;
 
@@ -14,11 +13,14 @@ use crate::plan::SamplingPlan;
 pub struct DpmSolverPp2mSde;
 
 impl SamplerMethod for DpmSolverPp2mSde {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "dpmpp-2m-sde",
         "SDE-DPM-Solver++(2M), the stochastic variant",
-        |_| DpmSolverPp2mSde.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        DpmSolverPp2mSde
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         multistep(request, true)

@@ -7,14 +7,13 @@
 //! | Euler | `x̃ ← x̃ + (σ_next − σ̂)(x̃ − D)/σ̂` | Alg. 2 lines 7–8 |
 //! | Heun's correction | `x̃ ← x̃ + (σ_next − σ̂)·½(d + d')` where `σ_next > 0` | Alg. 2 lines 9–11 |
 //!
-//! The loop is written once here for both Euler and [`super::heun`].
+//! The loop is written once here for both Euler and Heun (`heun.rs`).
 
 use diffusion_math::sampler_coefficients::{self as coef, StepCoefficients};
 use diffusion_math::ProcessPoint;
 
 use super::edm_view::{at_sigma, evaluation, plan, sigma_nodes, step};
-use super::method::{PlanRequest, SamplerMethod};
-use super::registry::SamplerEntry;
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::Churn;
 use crate::error::{SamplingError, SamplingResult};
 use crate::grid::time_at_sigma_tilde;
@@ -28,11 +27,14 @@ pub struct Euler {
 }
 
 impl SamplerMethod for Euler {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "euler",
         "Euler on the probability-flow ODE in σ (Karras et al. 2022)",
-        |_| Euler { churn: Churn::NONE }.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        Euler { churn: Churn::NONE }
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         churned_euler(request, self.churn, false)

@@ -7,8 +7,7 @@ use diffusion_math::sampler_coefficients as coef;
 use diffusion_math::ProcessPoint;
 
 use super::edm_view::{at_sigma, evaluation, plan, sigma_nodes, step};
-use super::method::{PlanRequest, SamplerMethod};
-use super::registry::SamplerEntry;
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use crate::error::SamplingResult;
 use crate::plan::SamplingPlan;
 
@@ -20,12 +19,15 @@ pub struct EulerAncestral {
 }
 
 impl SamplerMethod for EulerAncestral {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "euler-ancestral",
         "Euler ancestral in σ (k-diffusion, diffusers' EulerAncestralDiscreteScheduler)",
-        |_| EulerAncestral { eta: 1.0 }.into(),
     )
     .with_aliases(&["euler-a"]);
+
+    fn with_defaults(_eta: f64) -> Self {
+        EulerAncestral { eta: 1.0 }
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         let (times, sigmas) = sigma_nodes(request)?;

@@ -4,9 +4,8 @@
 
 use diffusion_math::sampler_coefficients as coef;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::process_view::single_stage;
-use super::registry::SamplerEntry;
 use crate::error::SamplingResult;
 use crate::plan::SamplingPlan;
 
@@ -15,11 +14,14 @@ use crate::plan::SamplingPlan;
 pub struct EulerMaruyama;
 
 impl SamplerMethod for EulerMaruyama {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "em",
         "Euler–Maruyama on the reverse-time SDE (Song et al. 2021)",
-        |_| EulerMaruyama.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        EulerMaruyama
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         single_stage(request, coef::euler_maruyama)

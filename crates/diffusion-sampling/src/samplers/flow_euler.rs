@@ -4,9 +4,8 @@
 
 use diffusion_math::sampler_coefficients as coef;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::process_view::single_stage;
-use super::registry::SamplerEntry;
 use crate::error::SamplingResult;
 use crate::plan::SamplingPlan;
 
@@ -15,11 +14,14 @@ use crate::plan::SamplingPlan;
 pub struct FlowEuler;
 
 impl SamplerMethod for FlowEuler {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "flow-euler",
         "Euler in the process's own time: the rectified-flow sampler",
-        |_| FlowEuler.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        FlowEuler
+    }
 
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan> {
         single_stage(request, coef::euler)

@@ -3,8 +3,7 @@
 //! σ = 0. The loop is [`super::euler`]'s; this module is Heun's options and entry.
 
 use super::euler::churned_euler;
-use super::method::{PlanRequest, SamplerMethod};
-use super::registry::SamplerEntry;
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::Churn;
 use crate::error::SamplingResult;
 use crate::plan::SamplingPlan;
@@ -17,11 +16,14 @@ pub struct Heun {
 }
 
 impl SamplerMethod for Heun {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "heun",
         "Heun's second-order method in σ (Karras et al. 2022), two evaluations a step",
-        |_| Heun { churn: Churn::NONE }.into(),
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        Heun { churn: Churn::NONE }
+    }
 
     /// Two a step, one on the last (no correction into σ = 0).
     fn evaluations(&self, steps: usize) -> usize {

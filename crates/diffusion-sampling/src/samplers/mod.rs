@@ -47,7 +47,7 @@ pub use euler_ancestral::EulerAncestral;
 pub use euler_maruyama::EulerMaruyama;
 pub use flow_euler::FlowEuler;
 pub use heun::Heun;
-pub use method::SamplerMethod;
+pub use method::{PlanRequest, SamplerInfo, SamplerMethod};
 pub use name::SamplerName;
 pub use options::Churn;
 pub use plan_options::PlanOptions;

@@ -11,9 +11,8 @@
 use diffusion_math::sampler_coefficients::{self as coef, StepCoefficients};
 use diffusion_math::ProcessPoint;
 
-use super::method::{PlanRequest, SamplerMethod};
+use super::method::{PlanRequest, SamplerInfo, SamplerMethod};
 use super::process_view::{denoising_step, marginal, stepped, update};
-use super::registry::SamplerEntry;
 use crate::denoiser::Evaluation;
 use crate::error::{SamplingError, SamplingResult};
 use crate::grid::clean_point;
@@ -40,18 +39,18 @@ pub struct PredictorCorrector {
 }
 
 impl SamplerMethod for PredictorCorrector {
-    const ENTRY: SamplerEntry = SamplerEntry::new(
+    const INFO: SamplerInfo = SamplerInfo::new(
         "pc",
         "predictor–corrector: reverse diffusion and one Langevin step (Song et al. 2021)",
-        |_| {
-            PredictorCorrector {
-                predictor: Predictor::ReverseDiffusion,
-                corrector_steps: 1,
-                snr: 0.16,
-            }
-            .into()
-        },
     );
+
+    fn with_defaults(_eta: f64) -> Self {
+        PredictorCorrector {
+            predictor: Predictor::ReverseDiffusion,
+            corrector_steps: 1,
+            snr: 0.16,
+        }
+    }
 
     /// One for the predictor and one for each corrector step.
     fn evaluations(&self, steps: usize) -> usize {

@@ -3,8 +3,6 @@
 //! sampler with default options, its default time grid, its evaluation count and its plan.
 //! Everything that lists, parses, documents or runs samplers reads this table.
 
-use diffusion_math::discrete::TimestepSpacing;
-
 use super::default_grid::{DefaultGrid, TimeDomain};
 use super::method::{PlanRequest, SamplerMethod};
 use super::{
@@ -15,7 +13,7 @@ use crate::error::{SamplingError, SamplingResult};
 use crate::grid::TimeSpacing;
 use crate::plan::SamplingPlan;
 
-/// One named sampler.
+/// One named sampler: its [`SamplerInfo`](super::SamplerInfo) and how to make it with default options.
 #[derive(Debug)]
 pub struct SamplerEntry {
     /// The name (kebab-case, as diffusers / k-diffusion users know it).
@@ -31,45 +29,21 @@ pub struct SamplerEntry {
 }
 
 impl SamplerEntry {
-    /// An entry with no aliases on diffusers' `linspace` grid (the default of every diffusers
-    /// scheduler but DDPM's and DDIM's); `with_defaults` gets DDIM's η.
-    pub const fn new(
-        name: &'static str,
-        summary: &'static str,
-        with_defaults: fn(f64) -> Sampler,
-    ) -> Self {
+    /// The entry of sampler type `M`.
+    const fn of<M: SamplerMethod>() -> Self
+    where
+        Sampler: From<M>,
+    {
+        let info = M::INFO;
         Self {
-            name,
-            aliases: &[],
-            summary,
-            with_defaults,
-            default_grid: LINSPACE,
-        }
-    }
-
-    /// The entry with other accepted spellings.
-    pub const fn with_aliases(self, aliases: &'static [&'static str]) -> Self {
-        Self { aliases, ..self }
-    }
-
-    /// The entry with another default grid.
-    pub const fn with_grid(self, default_grid: DefaultGrid) -> Self {
-        Self {
-            default_grid,
-            ..self
+            name: info.name,
+            aliases: info.aliases,
+            summary: info.summary,
+            with_defaults: |eta| Sampler::from(M::with_defaults(eta)),
+            default_grid: info.default_grid,
         }
     }
 }
-
-/// The default grid of diffusers' DDPM and DDIM schedulers (`timestep_spacing="leading"`).
-pub(super) const LEADING: DefaultGrid = DefaultGrid {
-    diffusers: TimestepSpacing::Leading,
-};
-
-/// The default grid of diffusers' other schedulers (`timestep_spacing="linspace"`).
-pub(super) const LINSPACE: DefaultGrid = DefaultGrid {
-    diffusers: TimestepSpacing::Linspace,
-};
 
 /// Declares the samplers: each row is a module's [`SamplerMethod`] type. It makes the
 /// [`Sampler`] enum (one variant a type, named as it), its dispatch to the types and
@@ -95,13 +69,13 @@ macro_rules! samplers {
         )+
 
         /// Every named sampler, in the order help text lists them.
-        pub static REGISTRY: &[SamplerEntry] = &[$(<$method as SamplerMethod>::ENTRY),+];
+        pub static REGISTRY: &[SamplerEntry] = &[$(SamplerEntry::of::<$method>()),+];
 
         impl Sampler {
             /// Its registry entry (name, summary, default options and grid).
             pub fn entry(&self) -> &'static SamplerEntry {
                 match self {
-                    $(Self::$method(_) => const { &<$method as SamplerMethod>::ENTRY },)+
+                    $(Self::$method(_) => const { &SamplerEntry::of::<$method>() },)+
                 }
             }
 
@@ -230,7 +204,7 @@ mod tests {
     use super::*;
     use crate::plan::SamplingPlan;
     use crate::samplers::{PlanOptions, SamplerName, TimeDomain};
-    use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp};
+    use diffusion_math::discrete::{BetaSchedule, DiscreteSchedule, DiscreteVp, TimestepSpacing};
     use diffusion_math::{Edm, ForwardProcess, VpLinear};
 
     fn discrete() -> DiscreteVp {
