@@ -13,7 +13,7 @@
 //!
 //! [`ModelBackend`] is the four network ops' traits together: every network is generic over it;
 //! [`FusedKernels`] is the two fused ops' traits, what training and sampling need beside it.
-//! [`rows`] holds what the two fused ops share (batches as rows); `crate::cube` their shared
+//! `rows.rs` holds what the two fused ops share (batches as rows); [`crate::cube`] their shared
 //! device code.
 //! [`cpu_allocator`] keeps freed tensor buffers reusable (a fifth of a CPU training step).
 //! Where a GPU kernel of our own replaces a burn op later (GroupNorm, attention), it goes in the

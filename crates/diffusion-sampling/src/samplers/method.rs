@@ -86,7 +86,7 @@ pub trait SamplerMethod: Copy {
         steps
     }
 
-    /// The plan of `request.steps` steps on `request.process`. [`Sampler::plan`] fills in the
+    /// The plan of `request.steps` steps on `request.process`. [`Sampler::plan`](super::Sampler::plan) fills in the
     /// plan's sampler name and clipping.
     fn plan(&self, request: &PlanRequest) -> SamplingResult<SamplingPlan>;
 }
