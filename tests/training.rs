@@ -1,6 +1,7 @@
 //! End to end through the training crate: a small MLP trained on 2-D data samples near the
 //! data; a run interrupted and resumed repeats the uninterrupted run's losses exactly; a
-//! diverging run stops at the first non-finite loss and keeps its last good checkpoint.
+//! diverging run stops at the first non-finite loss naming a checkpoint with good weights, from
+//! which a resume with a lower learning rate finishes; a second run into a held folder is refused.
 
 use std::path::Path;
 
@@ -167,18 +168,24 @@ fn an_interrupted_and_resumed_run_repeats_the_uninterrupted_losses() {
     );
 }
 
-#[test]
-fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint() {
-    let dir = tempfile::tempdir().unwrap();
+/// The toy config at a constant learning rate `lr` with no clipping, a checkpoint every step.
+fn diverging(lr: f64) -> TrainConfig {
     let mut config = TrainConfig::toy("two-moons");
     config.steps = 200;
     config.checkpoint_every = 1;
-    // Adam moves every weight by about the learning rate per step: at this rate the outputs
-    // overflow f32 after a few steps.
-    config.optimizer.learning_rate = 3.0;
+    config.optimizer.learning_rate = lr;
     config.optimizer.schedule = LrSchedule::Constant;
     config.optimizer.warmup_steps = 0;
     config.optimizer.grad_clip = None;
+    config
+}
+
+#[test]
+fn a_diverging_run_stops_naming_a_good_checkpoint_and_resumes_with_a_lower_learning_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    // Adam moves every weight by about the learning rate per step: at this rate the outputs
+    // overflow f32 after a few steps.
+    let config = diverging(3.0);
     let err = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap_err();
     let TrainError::NonFiniteLoss { step, .. } = err else {
         panic!("expected a non-finite loss error, got {err}");
@@ -186,14 +193,77 @@ fn a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_checkpoint()
     let message = err.to_string();
     assert!(message.contains(&format!("step {step}")), "{message}");
     let ckpt = latest_checkpoint(dir.path()).expect("a checkpoint before the divergence");
+    assert!(message.contains(&ckpt.display().to_string()), "{message}");
     let state = read_state(&ckpt).unwrap();
-    assert!(
-        state.step < step && step > 1,
-        "diverged at {step}, checkpoint at {}",
-        state.step
-    );
+    // Step `step` computed a non-finite loss from the weights of step − 1, so their checkpoint
+    // was never written: the newest is of the weights that trained step − 1 finitely.
+    assert!(step > 2, "diverged at {step}");
+    assert_eq!(state.step, step - 2, "diverged at {step}");
     assert!(state.history.iter().all(|r| r.loss.is_finite()));
     MlpDenoiser::<Flex>::load_from(&ckpt.join("mlp"), &Default::default()).unwrap();
+    MlpDenoiser::<Flex>::load_from(&ckpt.join("mlp_ema"), &Default::default()).unwrap();
+
+    // What the message advises: resume with a lower learning rate (and clipping) finishes.
+    let mut calmer = config.clone();
+    calmer.optimizer.learning_rate = 1e-3;
+    calmer.optimizer.grad_clip = Some(1.0);
+    calmer.steps = state.step + 10;
+    let mut options = quiet(dir.path());
+    options.resume = true;
+    let resumed = train::<Trainer>(&calmer, &options, &Default::default()).unwrap();
+    assert_eq!(resumed.last_step, state.step + 10);
+    assert!(resumed.losses.iter().all(|l| l.is_finite()));
+    let changes = read_state(&latest_checkpoint(dir.path()).unwrap())
+        .unwrap()
+        .changes;
+    let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["optimizer.grad_clip", "optimizer.learning_rate", "steps"]
+    );
+    assert!(changes.iter().all(|c| c.step == state.step));
+    // A change to the data or the network is still refused, naming the key.
+    let mut other = calmer.clone();
+    other.seed += 1;
+    other.steps += 10;
+    let refused = train::<Trainer>(&other, &options, &Default::default()).unwrap_err();
+    assert!(refused.to_string().contains("`seed`"), "{refused}");
+}
+
+#[test]
+fn weights_that_overflow_in_one_step_are_never_checkpointed() {
+    // At 1e39 the first AdamW update sends every weight past f32's range.
+    let dir = tempfile::tempdir().unwrap();
+    let err =
+        train::<Trainer>(&diverging(1e39), &quiet(dir.path()), &Default::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("none yet"), "{message}");
+    assert!(latest_checkpoint(dir.path()).is_none(), "{message}");
+    // The same for the last step of a run, which no later step tests.
+    let mut one_step = diverging(1e39);
+    one_step.steps = 1;
+    let dir = tempfile::tempdir().unwrap();
+    let err = train::<Trainer>(&one_step, &quiet(dir.path()), &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("none yet"), "{err}");
+    assert!(latest_checkpoint(dir.path()).is_none());
+}
+
+#[test]
+fn two_runs_into_one_folder_are_refused_while_the_first_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = diffusion::data::files::FolderLock::acquire(dir.path()).unwrap();
+    let mut config = TrainConfig::toy("two-moons");
+    config.steps = 2;
+    let err = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("in use by another run"), "{message}");
+    assert!(
+        message.contains(&std::process::id().to_string()),
+        "{message}"
+    );
+    assert!(latest_checkpoint(dir.path()).is_none());
+    drop(held);
+    train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap();
 }
 
 #[test]

@@ -49,16 +49,55 @@ pub fn run_on<J: BackendJob>(choice: BackendChoice, job: J) -> Result<J::Output,
 }
 
 /// Runs GPU work, turning a panic of the device runtime (no driver, no adapter: burn's runtimes
-/// panic rather than return an error when the device cannot start) into an error that says what
-/// to do.
+/// panic rather than return an error when the device cannot start) into one error line that
+/// says what went wrong and what to do; the panic messages themselves are not printed.
 pub fn guard_device_start<T>(
     choice: BackendChoice,
     work: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+    let first_panic = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let previous_hook = std::panic::take_hook();
+    let record = std::sync::Arc::clone(&first_panic);
+    std::panic::set_hook(Box::new(move |info| {
+        let mut slot = record.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            let message = info
+                .payload()
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "no message".into());
+            *slot = Some(message.lines().next().unwrap_or_default().to_string());
+        }
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(previous_hook);
+    outcome.unwrap_or_else(|_| {
+        let cause = first_panic
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_default();
         Err(format!(
-            "the {choice:?} backend failed (see the message above); is a GPU with its driver \
-             present (NVIDIA + CUDA for cuda, Vulkan/Metal/DX12 for wgpu)? --backend flex runs on the CPU"
+            "the {choice:?} backend could not start ({cause}); is a GPU with its driver present \
+             (NVIDIA + CUDA for cuda, Vulkan/Metal/DX12 for wgpu)? --backend flex runs on the CPU"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_that_cannot_start_is_one_error_naming_the_cause() {
+        let err = guard_device_start(BackendChoice::Wgpu, || -> Result<(), String> {
+            panic!("No adapter found\nsecond line")
+        })
+        .unwrap_err();
+        assert!(err.contains("could not start (No adapter found)"), "{err}");
+        assert!(err.contains("--backend flex"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        assert_eq!(guard_device_start(BackendChoice::Wgpu, || Ok(3)), Ok(3));
+    }
 }

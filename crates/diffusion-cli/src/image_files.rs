@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage, RgbImage};
 
-/// Refuses to replace an existing file unless `force` is set.
+/// Checks, before any work, that `path` can be written: its folder exists, and it does not
+/// exist yet unless `force` is set.
 pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
     if path.exists() && !force {
         return Err(format!(
@@ -14,11 +15,51 @@ pub fn check_writable(path: &Path, force: bool) -> Result<(), String> {
             path.display()
         ));
     }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+        return Err(format!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        ));
+    }
     Ok(())
 }
 
+/// Writes an output file: `write` fills a hidden staging file beside `path`, which then takes
+/// `path`'s name, replacing a file there only with `force`; without it, a file that appeared
+/// meanwhile (another run writing the same path) is an error and is left as it is.
+pub fn write_output(
+    path: &Path,
+    force: bool,
+    write: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(), String> {
+    let staged = staging_path(path);
+    if let Err(e) = write(&staged) {
+        let _ = std::fs::remove_file(&staged);
+        return Err(e);
+    }
+    if force {
+        std::fs::rename(&staged, path).map_err(|e| {
+            let _ = std::fs::remove_file(&staged);
+            format!("cannot write {}: {e}", path.display())
+        })
+    } else {
+        publish_new(&staged, path).map_err(|e| match e {
+            DataError::Exists { path } => format!(
+                "{} already exists (another run wrote it while this one sampled); pass --force \
+                 to overwrite it",
+                path.display()
+            ),
+            other => other.to_string(),
+        })
+    }
+}
+
+use diffusion_data::files::{publish_new, staging_path};
 use diffusion_data::pixels::byte_to_unit;
 pub use diffusion_data::pixels::unit_to_byte;
+use diffusion_data::DataError;
 
 /// One planar image as a PNG-ready picture.
 pub fn picture(pixels: &[f32], [c, h, w]: [usize; 3]) -> Result<DynamicImage, String> {
@@ -59,14 +100,30 @@ pub fn write_each(
     let item: usize = shape.iter().product();
     let mut written = Vec::new();
     for (i, pixels) in images.chunks(item).enumerate() {
-        let path = dir.join(format!("{i:05}.png"));
-        check_writable(&path, force)?;
-        picture(pixels, shape)?
-            .save(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let path = each_path(dir, i);
+        let picture = picture(pixels, shape)?;
+        write_output(&path, force, |staged| {
+            picture
+                .save_with_format(staged, image::ImageFormat::Png)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        })?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// `dir/NNNNN.png`, the file of image `index` in `--out-dir`.
+pub fn each_path(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("{index:05}.png"))
+}
+
+/// Checks, before sampling, that none of the `count` files `--out-dir` would write exists
+/// (unless `force`), so a run never stops halfway through its outputs.
+pub fn check_each_writable(dir: &Path, count: usize, force: bool) -> Result<(), String> {
+    if force || !dir.exists() {
+        return Ok(());
+    }
+    (0..count).try_for_each(|i| check_writable(&each_path(dir, i), false))
 }
 
 /// Reads a PNG/JPEG as a planar `[C, H, W]` image in [−1, 1], converted to `channels` and

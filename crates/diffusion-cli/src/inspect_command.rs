@@ -1,10 +1,17 @@
 //! `diffusion inspect`: what a checkpoint or model folder is — architecture, exact parameter
-//! count, training step, schedule, whether an EMA copy is present, and its files' sizes.
+//! count, training step, schedule, whether an EMA copy is present, and its files' sizes — after
+//! checking its weights file against its config (dtypes, names, shapes, file length; with
+//! `--verify`, every value finite).
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
+use burn::backend::Flex;
 use clap::Args;
-use diffusion_model::weights::{CONFIG_FILE, WEIGHTS_FILE};
+use diffusion_model::layers::ParamInit;
+use diffusion_model::weights::{current_attention_name, named_shapes, CONFIG_FILE, WEIGHTS_FILE};
+use diffusion_model::{Network, NetworkVisitor};
 use serde::Serialize;
 
 use crate::model_source::{resolve, ModelSource};
@@ -21,6 +28,10 @@ pub struct InspectArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Also read every tensor and check that all values are finite (as loading for sampling
+    /// does).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// What `inspect` reports.
@@ -40,19 +51,33 @@ struct Report {
     notes: Vec<String>,
 }
 
-/// Tensor count and element count from a safetensors header (the 8-byte little-endian header
-/// length, then JSON `{name: {dtype, shape, data_offsets}}`), without reading the data.
-fn count_parameters(path: &Path) -> Result<(usize, u64), String> {
+/// One tensor as a safetensors header describes it.
+struct HeaderEntry {
+    dtype: String,
+    shape: Vec<usize>,
+    /// Where its bytes end in the data section.
+    end: u64,
+}
+
+/// The dtypes a model can be loaded from.
+const LOADABLE_DTYPES: [&str; 4] = ["F32", "F16", "BF16", "F64"];
+
+/// The tensors of a safetensors file as its header lists them (the 8-byte little-endian header
+/// length, then JSON `{name: {dtype, shape, data_offsets}}`), checked against the file's length,
+/// without reading the data.
+fn read_header(path: &Path) -> Result<BTreeMap<String, HeaderEntry>, String> {
     use std::io::Read;
     let mut file =
         std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut len = [0u8; 8];
     file.read_exact(&mut len)
         .map_err(|e| format!("{} is not a safetensors file ({e})", path.display()))?;
     let len = u64::from_le_bytes(len);
-    if len > 100 << 20 {
+    if len > 100 << 20 || 8 + len > file_len {
         return Err(format!(
-            "{}: header of {len} bytes is not plausible (corrupt file?)",
+            "{}: header of {len} bytes is not plausible in a file of {file_len} bytes (corrupt \
+             or truncated file?)",
             path.display()
         ));
     }
@@ -61,19 +86,111 @@ fn count_parameters(path: &Path) -> Result<(usize, u64), String> {
         .map_err(|e| format!("{}: truncated header ({e})", path.display()))?;
     let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&header)
         .map_err(|e| format!("{}: unreadable header ({e})", path.display()))?;
-    let mut tensors = 0;
-    let mut total = 0u64;
+    let mut entries = BTreeMap::new();
     for (name, entry) in parsed.iter().filter(|(k, _)| *k != "__metadata__") {
+        let bad = |what: &str| format!("{}: tensor `{name}` has {what}", path.display());
         let shape = entry["shape"]
             .as_array()
-            .ok_or_else(|| format!("{}: tensor {name} has no shape", path.display()))?;
-        total += shape
+            .ok_or_else(|| bad("no shape"))?
             .iter()
-            .map(|d| d.as_u64().unwrap_or(0))
-            .product::<u64>();
-        tensors += 1;
+            .map(|d| d.as_u64().map(|d| d as usize))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| bad("a malformed shape"))?;
+        let end = entry["data_offsets"][1]
+            .as_u64()
+            .ok_or_else(|| bad("no data offsets"))?;
+        let dtype = entry["dtype"].as_str().unwrap_or("?").to_string();
+        entries.insert(name.clone(), HeaderEntry { dtype, shape, end });
     }
-    Ok((tensors, total))
+    let data_len = file_len - 8 - len;
+    if let Some((name, e)) = entries.iter().max_by_key(|(_, e)| e.end) {
+        if e.end > data_len {
+            return Err(format!(
+                "{}: truncated: tensor `{name}` ends at byte {} of a data section of {data_len} \
+                 bytes; download or save the model again",
+                path.display(),
+                e.end
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// Tensor count and element count from a safetensors header, without reading the data.
+fn count_parameters(path: &Path) -> Result<(usize, u64), String> {
+    let entries = read_header(path)?;
+    let total = entries
+        .values()
+        .map(|e| e.shape.iter().product::<usize>() as u64)
+        .sum();
+    Ok((entries.len(), total))
+}
+
+/// The parameter shapes the config's network has, from a network built with placeholder
+/// weights (nothing read from the file).
+struct ExpectedShapes;
+
+impl NetworkVisitor<Flex> for ExpectedShapes {
+    type Output = Result<BTreeMap<String, Vec<usize>>, String>;
+
+    fn visit<const D: usize, N: Network<Flex, D>>(self, config: &N::Config) -> Self::Output {
+        let network = N::initialised(config, &mut ParamInit::placeholder(), &Default::default())
+            .map_err(|e| e.to_string())?;
+        Ok(named_shapes(&network))
+    }
+}
+
+/// Loads every tensor (checking each is finite) as sampling would.
+struct LoadsFully<'a>(&'a Path);
+
+impl NetworkVisitor<Flex> for LoadsFully<'_> {
+    type Output = Result<(), String>;
+
+    fn visit<const D: usize, N: Network<Flex, D>>(self, config: &N::Config) -> Self::Output {
+        N::load(config, self.0, &Default::default())
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The first way the weights file disagrees with the config: a dtype that cannot be loaded, a
+/// missing, unexpected or mis-shaped tensor.
+fn check_against_config(source: &ModelSource) -> Result<(), String> {
+    let path = source.network_dir.join(WEIGHTS_FILE);
+    let found = read_header(&path)?;
+    let problem = |what: String| Err(format!("{}: {what}", path.display()));
+    if let Some((name, e)) = found
+        .iter()
+        .find(|(_, e)| !LOADABLE_DTYPES.contains(&e.dtype.as_str()))
+    {
+        return problem(format!(
+            "tensor `{name}` has dtype {}; weights must be one of {}",
+            e.dtype,
+            LOADABLE_DTYPES.join(", ")
+        ));
+    }
+    let found: BTreeMap<String, Vec<usize>> = found
+        .into_iter()
+        .map(|(name, e)| (current_attention_name(name), e.shape))
+        .collect();
+    let expected = source.network.visit::<Flex, _>(ExpectedShapes)?;
+    for (name, shape) in &expected {
+        match found.get(name) {
+            None => return problem(format!("missing tensor `{name}` (shape {shape:?})")),
+            Some(s) if s != shape => {
+                return problem(format!(
+                    "tensor `{name}` has shape {s:?}, the config asks for {shape:?}"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(name) = found.keys().find(|k| !expected.contains_key(*k)) {
+        return problem(format!(
+            "unexpected tensor `{name}`: the config's network has no such parameter"
+        ));
+    }
+    Ok(())
 }
 
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, u64)>) {
@@ -160,6 +277,12 @@ fn human_size(bytes: u64) -> String {
 /// Runs `diffusion inspect`.
 pub fn run(args: &InspectArgs) -> Result<(), String> {
     let source = resolve(&args.model)?;
+    check_against_config(&source)?;
+    if args.verify {
+        source
+            .network
+            .visit::<Flex, _>(LoadsFully(&source.network_dir))?;
+    }
     let r = report(&source)?;
     if args.json {
         println!(
@@ -190,6 +313,9 @@ pub fn run(args: &InspectArgs) -> Result<(), String> {
         }
     }
     println!("parameters:   {} in {} tensors", r.parameters, r.tensors);
+    if args.verify {
+        println!("weights:      every tensor read, every value finite (--verify)");
+    }
     if let Some(step) = r.training_step {
         println!(
             "trained:      {step} steps, {} images",

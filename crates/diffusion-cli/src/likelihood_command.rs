@@ -336,6 +336,14 @@ pub fn run(args: &LikelihoodArgs) -> Result<(), String> {
         shape,
     };
     let (bits, evaluations) = run_on(args.backend, job)?;
+    if let Some(bad) = bits.iter().position(|b| !b.is_finite()) {
+        return Err(format!(
+            "image {bad} got {} bits/dim (not a number), so there is no result to report; the \
+             model's weights are broken or the estimate diverged: check the model with \
+             `diffusion inspect --verify`, or try --method bound",
+            bits[bad]
+        ));
+    }
     let n = bits.len() as f64;
     let mean = bits.iter().sum::<f64>() / n;
     let variance = bits.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 
 use clap::Args;
 use diffusion_data::images::write_grid;
+use diffusion_data::memory::check_fits;
 use diffusion_model::weights::{write_safetensors, NamedTensor, CONFIG_FILE};
+use diffusion_model::NetworkConfig;
 use diffusion_sampling::adaptive::AdaptiveOde;
 use diffusion_sampling::samplers::Ddpm;
 use diffusion_sampling::{PlanOptions, Sampler};
 
 use crate::backend::{run_on, BackendChoice};
-use crate::image_files::{check_writable, read_image, read_mask, write_each};
+use crate::image_files::{
+    check_each_writable, check_writable, read_image, read_mask, write_each, write_output,
+};
 use crate::model_source::{resolve, ModelSource};
 use crate::sample_job::{Guide, Method, SampleJob};
 use crate::sampler_arg::{SamplerChoice, SAMPLER_CHOICE};
@@ -186,6 +190,38 @@ fn guide(args: &SampleArgs, shape: &[usize]) -> Result<Option<Guide>, String> {
     }))
 }
 
+/// Refuses, before anything is allocated, an image side, a sample count or a batch that needs
+/// more memory than the machine has, naming the flag.
+fn check_sizes(args: &SampleArgs, network: &NetworkConfig, shape: &[usize]) -> Result<(), String> {
+    if args.size == Some(0) {
+        return Err("--size 0: an image side must be at least 1 pixel".into());
+    }
+    if let Some(size) = args.size {
+        if let Some(problem) = network.item_shape_problem(shape) {
+            return Err(format!("--size {size}: {problem}"));
+        }
+    }
+    let footprint = network.footprint(shape);
+    let doubled = if args.guidance.is_some_and(|g| g != 1.0) {
+        2
+    } else {
+        1
+    };
+    let side = args.size.map_or_else(
+        || "the model's sample_size".to_string(),
+        |s| format!("--size {s}"),
+    );
+    check_fits(
+        &format!("--batch {} at {side}", args.batch.min(args.num)),
+        footprint.bytes(args.batch.min(args.num) * doubled),
+    )
+    .map_err(|e| e.to_string())?;
+    let item = shape.iter().map(|&d| d as u128).product::<u128>();
+    // The samples as f32, and again as bytes for the PNG files.
+    check_fits(&format!("--num {}", args.num), item * args.num as u128 * 5)
+        .map_err(|e| e.to_string())
+}
+
 /// Runs `diffusion sample`.
 pub fn run(args: &SampleArgs) -> Result<(), String> {
     if args.num == 0 || args.batch == 0 {
@@ -198,6 +234,9 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
     for path in out.iter().chain(&args.save_tensors) {
         check_writable(path, args.force)?;
     }
+    if let Some(dir) = &args.out_dir {
+        check_each_writable(dir, args.num, args.force)?;
+    }
     let source = resolve(&args.model)?;
     for note in &source.notes {
         eprintln!("note: {note}");
@@ -209,6 +248,7 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
             source.network_dir.join(CONFIG_FILE).display()
         )
     })?;
+    check_sizes(args, network, &shape)?;
     let (labels, guidance) = conditioning(args, network.class_count())?;
     let method = method(args, &source)?;
     let guide = guide(args, &shape)?;
@@ -227,23 +267,29 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let drawn = run_on(args.backend, job)?;
     let seconds = started.elapsed().as_secs_f64();
+    let item: usize = shape.iter().product();
+    if let Some(bad) = drawn.values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "sample {} came out as {} (not a number); nothing was written. The model's weights \
+             or this sampler's settings are broken: try another sampler or more --steps, or \
+             check the model with `diffusion inspect --verify`",
+            bad / item.max(1),
+            drawn.values[bad]
+        ));
+    }
     let mut written = Vec::new();
     if let Some(path) = &out {
-        match shape.as_slice() {
-            &[c, h, w] => {
-                let cols = (args.num as f64).sqrt().ceil() as usize;
-                write_grid(
-                    path,
-                    &drawn.values,
-                    [c, h, w],
-                    args.num.div_ceil(cols),
-                    cols,
-                )
-                .map_err(|e| e.to_string())?;
+        write_output(path, args.force, |staged| {
+            match shape.as_slice() {
+                &[c, h, w] => {
+                    let cols = (args.num as f64).sqrt().ceil() as usize;
+                    let rows = args.num.div_ceil(cols);
+                    write_grid(staged, &drawn.values, [c, h, w], rows, cols)
+                }
+                _ => diffusion_data::images::write_scatter(staged, &[], &drawn.values),
             }
-            _ => diffusion_data::images::write_scatter(path, &[], &drawn.values)
-                .map_err(|e| e.to_string())?,
-        }
+            .map_err(|e| e.to_string())
+        })?;
         written.push(path.clone());
     }
     if let Some(dir) = &args.out_dir {
@@ -272,7 +318,9 @@ pub fn run(args: &SampleArgs) -> Result<(), String> {
                 },
             );
         }
-        write_safetensors(path, &tensors).map_err(|e| e.to_string())?;
+        write_output(path, args.force, |staged| {
+            write_safetensors(staged, &tensors).map_err(|e| e.to_string())
+        })?;
         written.push(path.clone());
     }
     let sampler = args.sampler;

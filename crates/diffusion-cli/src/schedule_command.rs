@@ -1,6 +1,7 @@
 //! `diffusion schedule`: a forward process's coefficients — s(t), σ(t), log-SNR, f(t), g(t), and
 //! ᾱ for diffusers' discrete tables — as a table, CSV, JSON or a plot.
 
+use diffusion_data::memory::check_fits;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -73,12 +74,18 @@ fn process(args: &ScheduleArgs) -> Result<SharedProcess, String> {
             "scaled_linear" => (0.00085, 0.012),
             _ => (1e-4, 0.02),
         };
-        let schedule = BetaSchedule::from_diffusers(
-            name,
+        let (start, end) = (
             args.beta_start.unwrap_or(start),
             args.beta_end.unwrap_or(end),
-        )
-        .map_err(|e| format!("--beta-schedule: {e}"))?;
+        );
+        if !(start > 0.0 && start <= end && end < 1.0) {
+            return Err(format!(
+                "--beta-start {start} and --beta-end {end}: need 0 < beta_start ≤ beta_end < 1 \
+                 (as `diffusion sample` does)"
+            ));
+        }
+        let schedule = BetaSchedule::from_diffusers(name, start, end)
+            .map_err(|e| format!("--beta-schedule: {e}"))?;
         let table =
             DiscreteSchedule::new(schedule, args.num_train_timesteps).map_err(|e| e.to_string())?;
         return Ok(Arc::new(
@@ -99,6 +106,9 @@ fn rows(process: &dyn ForwardProcess, points: usize) -> Result<Vec<Row>, String>
     if points < 2 {
         return Err("--points must be at least 2".into());
     }
+    let row_bytes = std::mem::size_of::<Row>() as u128 * 4;
+    check_fits(&format!("--points {points}"), row_bytes * points as u128)
+        .map_err(|e| e.to_string())?;
     let discrete = process.num_train_timesteps().is_some();
     (0..points)
         .map(|i| {

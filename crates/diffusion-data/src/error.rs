@@ -32,6 +32,31 @@ pub enum DataError {
     /// A setting that makes no sense for this dataset.
     #[error("{0}")]
     Invalid(String),
+    /// An output that would replace a file already there (perhaps written by another run
+    /// meanwhile).
+    #[error("{path} already exists (another run may have just written it); choose another path or remove it first")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An input that would need more memory than the machine has.
+    #[error("{what} needs about {needed} of memory, more than the {available} available; make it smaller")]
+    TooLarge {
+        /// The input responsible (a flag or config key with its value).
+        what: String,
+        /// The estimate.
+        needed: String,
+        /// What the machine has available.
+        available: String,
+    },
+    /// A folder another process is writing into.
+    #[error("{path} is in use by another run (process {holder}); wait for it to finish or choose another folder")]
+    Locked {
+        /// The folder.
+        path: PathBuf,
+        /// The PID recorded by the holder.
+        holder: String,
+    },
 }
 
 impl DataError {

@@ -70,6 +70,11 @@ pub fn load_image_folder(
             message: "no .png, .jpg or .jpeg images here or in its sub-folders".into(),
         });
     }
+    let floats = files.len() as u128 * (channels * size) as u128 * size as u128;
+    crate::memory::check_fits(
+        &format!("{} images at size {size}", files.len()),
+        4 * floats,
+    )?;
     let mut values = Vec::with_capacity(files.len() * channels * size * size);
     for (path, _) in &files {
         load_one(path, size, channels, &mut values)?;

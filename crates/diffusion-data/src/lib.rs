@@ -6,7 +6,9 @@
 //! - [`toy`]: 2-D distributions (Gaussian mixture, two moons, swiss roll, checkerboard).
 //! - [`dataset`]: the in-memory [`Dataset`], batches by index, seeded held-out split.
 //! - [`images`]: PNG outputs (sample grids, scatter plots, the loss curve with a built-in
-//!   bitmap font) and [`files`]: the atomic file writer every output goes through.
+//!   bitmap font) and [`files`]: the atomic file writer every output goes through, publishing
+//!   without replacing, and folder locks; [`memory`]: checks of a size against the memory
+//!   available before it is allocated.
 //! - [`order`]: seeded epoch permutations with random access, so a resumed training run draws
 //!   exactly the batches an uninterrupted one would.
 
@@ -18,6 +20,7 @@ pub mod files;
 pub mod folder;
 pub mod idx;
 pub mod images;
+pub mod memory;
 pub mod order;
 pub mod pixels;
 pub mod toy;

@@ -4,6 +4,9 @@
 //! rejects values this implementation cannot honour with an error naming the key. Writing one
 //! produces a file that `UNet2DModel.from_pretrained` accepts.
 
+use diffusion_data::memory::check_fits;
+
+use crate::network::NetworkSpec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, ModelResult};
@@ -420,7 +423,29 @@ impl UNet2DConfig {
             };
             return Err(ModelError::config(key, "must be positive or null"));
         }
-        self.validate_divisibility()
+        self.validate_divisibility()?;
+        self.validate_memory()
+    }
+
+    /// Refuses a network, or one image of `sample_size`, larger than the memory available, so
+    /// that an absurd config is an error rather than an abort.
+    fn validate_memory(&self) -> ModelResult<()> {
+        let shape = NetworkSpec::item_shape(self, None).unwrap_or_default();
+        let footprint = NetworkSpec::footprint(self, &shape);
+        check_fits(
+            &format!(
+                "the network of block_out_channels {:?} with layers_per_block {}",
+                self.block_out_channels, self.layers_per_block
+            ),
+            4 * footprint.parameters,
+        )?;
+        if let [_, h, w] = shape[..] {
+            check_fits(
+                &format!("one {h}×{w} image (sample_size)"),
+                footprint.bytes(1),
+            )?;
+        }
+        Ok(())
     }
 
     fn validate_divisibility(&self) -> ModelResult<()> {

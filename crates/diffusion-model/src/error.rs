@@ -31,6 +31,14 @@ pub enum ModelError {
         /// Missing, unexpected and mis-shaped tensors, by name.
         problems: Vec<WeightProblem>,
     },
+    /// The weights hold NaN or infinite values.
+    #[error("{path}: {found}; these weights cannot give images (a diverged training run?): load an earlier checkpoint")]
+    NonFiniteWeights {
+        /// The file read.
+        path: String,
+        /// The first tensor with such values.
+        found: crate::weights::NonFiniteTensor,
+    },
     /// The safetensors file is truncated, corrupt or not safetensors at all.
     #[error("{path}: not a readable safetensors file ({message}); the file may be truncated or corrupt: download or save it again")]
     CorruptWeights {
@@ -85,12 +93,22 @@ impl From<diffusion_data::DataError> for ModelError {
     }
 }
 
+/// The problems a weights error lists in full; the rest are counted.
+const LISTED_PROBLEMS: usize = 12;
+
 fn list_problems(problems: &[WeightProblem]) -> String {
-    problems
+    let mut lines: Vec<String> = problems
         .iter()
+        .take(LISTED_PROBLEMS)
         .map(|p| format!("  - {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if problems.len() > LISTED_PROBLEMS {
+        lines.push(format!(
+            "  - and {} more (is this config the one the weights were saved with?)",
+            problems.len() - LISTED_PROBLEMS
+        ));
+    }
+    lines.join("\n")
 }
 
 /// Result alias for the model crate.

@@ -31,6 +31,8 @@ pub use diffusion_kernels::ModelBackend;
 pub use config::{ParsedConfig, UNet2DConfig};
 pub use error::{ModelError, ModelResult};
 pub use mlp::{MlpConfig, MlpDenoiser};
-pub use network::{DenoisingNetwork, Network, NetworkSpec, NetworkVisitor, TrainableVisitor};
+pub use network::{
+    DenoisingNetwork, Footprint, Network, NetworkSpec, NetworkVisitor, TrainableVisitor,
+};
 pub use registry::{find_network, NetworkConfig, NetworkFolder};
 pub use unet::UNet2DModel;

@@ -3,6 +3,9 @@
 //! runs, `optimizer.safetensors` and `train_state.json`. Each is written under a temporary name
 //! and renamed only when complete, so a kill or a full disk never leaves a torn checkpoint and the
 //! previous ones stay intact; `train_state.json` is written last and marks a checkpoint complete.
+//! An old checkpoint is retired the same way in reverse: renamed to a hidden name first, then
+//! deleted, so a kill mid-deletion never leaves a half-deleted checkpoint under its visible name;
+//! [`clean_leftovers`] removes what such a kill leaves behind.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::TrainConfig;
+use crate::config_changes::ConfigChange;
 use crate::error::{TrainError, TrainResult};
 
 /// The training state file of a checkpoint.
@@ -44,10 +48,13 @@ pub struct TrainState {
     pub optimizer_updates: u64,
     /// The run's seed; with `images_seen` it is the whole random state (every draw is counter-based).
     pub seed: u64,
-    /// The config the run was started with.
+    /// The config the run was started with, as changed on resume (see `changes`).
     pub config: TrainConfig,
     /// Every step's metrics so far.
     pub history: Vec<MetricsRow>,
+    /// Settings changed when the run was resumed, oldest first (absent when none were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ConfigChange>,
 }
 
 /// `root/checkpoints`.
@@ -124,9 +131,58 @@ where
     }
     let all = list_checkpoints(root);
     for (_, old) in all.iter().take(all.len().saturating_sub(keep)) {
-        let _ = fs::remove_dir_all(old);
+        retire(old);
     }
     Ok(target)
+}
+
+/// The hidden name a checkpoint is renamed to before it is deleted.
+fn retiring_name(checkpoint: &Path) -> PathBuf {
+    let name = checkpoint
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    checkpoint.with_file_name(format!(".{name}.retiring"))
+}
+
+/// Test hook: milliseconds to pause between hiding and deleting a retired checkpoint, so that a
+/// test can kill a run exactly there.
+pub const PAUSE_IN_RETIRE_VAR: &str = "DIFFUSION_TEST_PAUSE_IN_RETIRE_MS";
+
+/// Removes an old checkpoint: renamed out of sight first (one atomic step), then deleted.
+fn retire(checkpoint: &Path) {
+    let hidden = retiring_name(checkpoint);
+    if fs::rename(checkpoint, &hidden).is_ok() {
+        if let Some(ms) = std::env::var(PAUSE_IN_RETIRE_VAR)
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        let _ = fs::remove_dir_all(&hidden);
+    }
+}
+
+/// Removes what an interrupted run leaves in `root/checkpoints`: partial checkpoints
+/// (`.checkpoint-N.partial`) and checkpoints caught mid-deletion (`.checkpoint-N.retiring`).
+/// Called when a run starts or resumes, under the run's folder lock.
+pub fn clean_leftovers(root: &Path) -> TrainResult<()> {
+    let dir = checkpoints_dir(root);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let leftover = name.starts_with(&format!(".{PREFIX}"))
+            && (name.ends_with(".partial") || name.ends_with(".retiring"));
+        if leftover {
+            fs::remove_dir_all(&path).map_err(|e| TrainError::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a checkpoint's [`TrainState`].
@@ -151,6 +207,7 @@ mod tests {
             seed: 1,
             config: TrainConfig::toy("two-moons"),
             history: vec![],
+            changes: vec![],
         }
     }
 
@@ -188,6 +245,33 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["checkpoint-000010"]);
+    }
+
+    #[test]
+    fn a_rotation_killed_mid_deletion_leaves_nothing_visible_and_is_cleaned_up() {
+        let root = tempfile::tempdir().unwrap();
+        for step in [10, 20] {
+            write_checkpoint(root.path(), &state(step), 3, |dir| {
+                fs::write(dir.join("payload"), b"x").map_err(|e| TrainError::io(dir, e))
+            })
+            .unwrap();
+        }
+        // The first half of `retire`, then a kill: the rename happened, the deletion did not
+        // finish (one file gone).
+        let old = checkpoints_dir(root.path()).join("checkpoint-000010");
+        let hidden = retiring_name(&old);
+        fs::rename(&old, &hidden).unwrap();
+        fs::remove_file(hidden.join(STATE_FILE)).unwrap();
+        let steps: Vec<u64> = list_checkpoints(root.path()).iter().map(|c| c.0).collect();
+        assert_eq!(steps, vec![20], "no torn checkpoint under a visible name");
+        let partial = checkpoints_dir(root.path()).join(".checkpoint-000030.partial");
+        fs::create_dir_all(&partial).unwrap();
+        clean_leftovers(root.path()).unwrap();
+        let names: Vec<String> = fs::read_dir(checkpoints_dir(root.path()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["checkpoint-000020"]);
     }
 
     #[test]

@@ -400,6 +400,12 @@ impl TrainConfig {
                 ),
             );
         }
+        if !(0.0..1.0).contains(&self.held_out_fraction) {
+            return bad(
+                "held_out_fraction",
+                format!("{} must be in [0, 1)", self.held_out_fraction),
+            );
+        }
         if !(0.0..1.0).contains(&self.label_dropout) {
             return bad(
                 "label_dropout",

@@ -33,15 +33,31 @@ pub enum TrainError {
     },
     /// The loss became NaN or infinite; the parameters of that step were not applied.
     #[error(
-        "the loss is {loss} at step {step}; stopping without applying that step. The last good \
-         checkpoint is {last_checkpoint}. Lower the learning rate or enable gradient clipping, \
-         then resume"
+        "the loss is {loss} at step {step}; stopping without applying that step. The newest \
+         checkpoint with good weights is {last_checkpoint}. Resume from it with a lower learning \
+         rate (or gradient clipping): `--resume` accepts a changed learning rate, warm-up, \
+         schedule and clipping"
     )]
     NonFiniteLoss {
         /// The step whose loss was not finite.
         step: u64,
         /// The loss value.
         loss: f64,
+        /// Where the run can resume from.
+        last_checkpoint: String,
+    },
+    /// The weights became NaN or infinite; no checkpoint of them was written.
+    #[error(
+        "after step {step} {found}; stopping without writing a checkpoint of them. The newest \
+         checkpoint with good weights is {last_checkpoint}. Resume from it with a lower learning \
+         rate (or gradient clipping): `--resume` accepts a changed learning rate, warm-up, \
+         schedule and clipping"
+    )]
+    NonFiniteWeights {
+        /// The last step applied.
+        step: u64,
+        /// The first parameter with such values.
+        found: String,
         /// Where the run can resume from.
         last_checkpoint: String,
     },

@@ -6,6 +6,8 @@
 //!   process of diffusion-math, min-SNR-γ weights.
 //! - [`optimizer`]: AdamW keyed by parameter name, warm-up + cosine/constant schedule, clipping.
 //! - [`ema`]: the weights' moving average with diffusers' warm-up.
+//! - [`config_changes`]: what `--resume` may change (optimiser settings, step count), recorded
+//!   in `train_state.json`.
 //! - [`checkpoint`]: atomic checkpoint directories in diffusers' layout with the optimiser state
 //!   and `train_state.json`; [`metrics`] and [`preview`] (PNGs through
 //!   `diffusion_data::images`): what a run leaves behind.
@@ -18,6 +20,7 @@ mod batch_loss;
 pub mod checkpoint;
 pub mod classes;
 pub mod config;
+pub mod config_changes;
 pub mod data;
 pub mod ema;
 pub mod error;

@@ -1,5 +1,6 @@
 //! Where a run starts: fresh from a seeded network, or from the newest checkpoint of its output
-//! folder (network, EMA network, optimiser moments and step), refusing a changed config.
+//! folder (network, EMA network, optimiser moments and step), refusing a config that changes more
+//! than [`crate::config_changes`] allows.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use diffusion_model::{Network, NetworkSpec};
 
 use crate::checkpoint::{latest_checkpoint, read_state, TrainState, OPTIMIZER_FILE};
 use crate::config::TrainConfig;
+use crate::config_changes::{resume_changes, CHANGEABLE_ON_RESUME};
 use crate::error::{TrainError, TrainResult};
 use crate::optimizer::AdamW;
 use crate::params::flat_params;
@@ -27,13 +29,6 @@ pub struct Start<B: AutodiffBackend, M: AutodiffModule<B>> {
     pub state: TrainState,
     /// The checkpoint resumed from.
     pub checkpoint: Option<PathBuf>,
-}
-
-/// Whether two configs describe the same run (only `steps` may differ on resume).
-fn same_run(a: &TrainConfig, b: &TrainConfig) -> bool {
-    let mut b = b.clone();
-    b.steps = a.steps;
-    *a == b
 }
 
 /// The network's sub-folder in a checkpoint and its EMA twin's.
@@ -81,6 +76,7 @@ where
                     seed: config.seed,
                     config: config.clone(),
                     history: Vec::new(),
+                    changes: Vec::new(),
                 },
                 checkpoint: None,
             })
@@ -98,15 +94,20 @@ where
     M: AutodiffModule<B> + Network<B, D>,
     M::InnerModule: Network<B::InnerBackend, D, Config = M::Config>,
 {
-    let state = read_state(ckpt)?;
-    if !same_run(config, &state.config) {
-        return Err(TrainError::Checkpoint {
+    let mut state = read_state(ckpt)?;
+    let changes = resume_changes(&state.config, config, state.step).map_err(|key| {
+        TrainError::Checkpoint {
             path: ckpt.to_path_buf(),
-            message: "was written by a run with a different config (only `steps` may change on \
-                      resume); resume with the same config or use a new output directory"
-                .into(),
-        });
-    }
+            message: format!(
+                "was written by a run with another `{key}`; a resume may change only {} \
+                 (resume with the checkpoint's `{key}`, or start a new run in another output \
+                 directory)",
+                CHANGEABLE_ON_RESUME.join(", ")
+            ),
+        }
+    })?;
+    state.changes.extend(changes);
+    state.config = config.clone();
     let (live, averaged) = network_folders::<M::Config>(ckpt);
     let model = M::load_from(&live, device)?;
     let ema = M::InnerModule::load_from(&averaged, device)?;

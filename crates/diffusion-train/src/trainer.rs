@@ -10,7 +10,7 @@ use diffusion_model::{ModelBackend, Network, TrainableVisitor};
 
 use crate::config::TrainConfig;
 use crate::data::{load_dataset, training_split, Batches};
-use crate::error::TrainResult;
+use crate::error::{TrainError, TrainResult};
 use crate::objective::Objective;
 pub use crate::run::{RunOptions, TrainSummary};
 use crate::training_loop::TrainingLoop;
@@ -32,6 +32,7 @@ where
     let objective = Objective::from_config(&config.objective)?;
     diffusion_kernels::ops::cpu_allocator::tune_for_tensors();
     let batches = Batches::new(config, training_split(config, load_dataset(config)?)?);
+    check_batch_fits(config, &batches.data().item_shape)?;
     config.model.visit_trainable::<B, _>(TrainJob {
         config,
         objective,
@@ -39,6 +40,20 @@ where
         options,
         device,
     })
+}
+
+/// Refuses a micro-batch whose forward and backward pass would need more memory than the
+/// machine has (activations kept for the backward pass and their gradients, about three times
+/// a forward pass), naming `batch_size`.
+fn check_batch_fits(config: &TrainConfig, item_shape: &[usize]) -> TrainResult<()> {
+    let micro = config.batch_size / config.gradient_accumulation;
+    let footprint = config.model.footprint(item_shape);
+    let bytes = 3 * footprint.bytes(micro) + 12 * footprint.parameters;
+    let what = format!(
+        "batch_size {} (micro-batches of {micro})",
+        config.batch_size
+    );
+    diffusion_data::memory::check_fits(&what, bytes).map_err(|e| TrainError::Config(e.to_string()))
 }
 
 /// The run, waiting for the registry to name the network type.

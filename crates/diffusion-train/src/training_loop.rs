@@ -2,6 +2,12 @@
 //! [`TrainingLoop::step`] (loss, gradients, clipping, AdamW, EMA, metrics),
 //! [`TrainingLoop::checkpoint`] and [`TrainingLoop::preview`]; [`TrainingLoop::run`] strings them
 //! together until the last step.
+//!
+//! A checkpoint is only written of weights known to be good: the one due after step N is written
+//! during step N + 1, once the loss of those weights on the next batch has come out finite (and
+//! before they are updated); after the last step, that loss is computed for the purpose. Its
+//! parameters must be finite too. So a run that diverges stops naming a checkpoint it can resume
+//! from, with a lower learning rate if need be (see [`crate::config_changes`]).
 
 use std::fs;
 use std::marker::PhantomData;
@@ -12,12 +18,14 @@ use burn::module::AutodiffModule;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::ElementConversion;
-use diffusion_data::files::write_atomically;
+use diffusion_data::files::{write_atomically, FolderLock};
 use diffusion_kernels::FusedKernels;
-use diffusion_model::weights::write_safetensors;
+use diffusion_model::weights::{first_non_finite, named_tensors, write_safetensors};
 use diffusion_model::Network;
 
-use crate::checkpoint::{write_checkpoint, MetricsRow, TrainState, OPTIMIZER_FILE};
+use crate::checkpoint::{
+    clean_leftovers, write_checkpoint, MetricsRow, TrainState, OPTIMIZER_FILE,
+};
 use crate::classes::{check_classes, Classes};
 use crate::config::TrainConfig;
 use crate::data::Batches;
@@ -61,6 +69,10 @@ pub struct TrainingLoop<'a, B: AutodiffBackend, M: AutodiffModule<B>, const D: u
     losses: Vec<f64>,
     train_seconds: f64,
     started: Instant,
+    /// A checkpoint of the current weights is due, waiting for their loss to come out finite.
+    checkpoint_due: bool,
+    /// The run's claim on its output folder, held until the run ends.
+    _lock: FolderLock,
     network: PhantomData<M>,
 }
 
@@ -92,6 +104,8 @@ where
     ) -> TrainResult<(Self, Networks<B, M>)> {
         let out = options.output_dir.clone();
         fs::create_dir_all(&out).map_err(|e| TrainError::io(&out, e))?;
+        let lock = FolderLock::acquire(&out)?;
+        clean_leftovers(&out)?;
         let start = start_or_resume::<B, M, D>(config, network, options, device)?;
         let mut state = start.state;
         state.config.steps = config.steps;
@@ -136,6 +150,8 @@ where
             losses: Vec::new(),
             train_seconds: 0.0,
             started: Instant::now(),
+            checkpoint_due: false,
+            _lock: lock,
             network: PhantomData,
         };
         let networks = Networks {
@@ -153,6 +169,11 @@ where
             let stopping = self.options.stop_after == Some(step);
             let last = step == self.config.steps;
             if step.is_multiple_of(self.config.checkpoint_every) || last || stopping {
+                self.checkpoint_due = true;
+            }
+            if last || stopping {
+                // No next step will test these weights: test them now, then write them.
+                self.check_next_loss(&networks.model, step)?;
                 self.checkpoint(&networks)?;
             }
             let every = self.config.preview.every;
@@ -167,7 +188,8 @@ where
     }
 
     /// One optimiser step (number `step`, 1-based): the batch's loss and gradients over the
-    /// micro-batches, clipping, AdamW, the EMA update, and a metrics row. A non-finite loss or
+    /// micro-batches, the checkpoint due from the step before (now that its weights gave a
+    /// finite loss), clipping, AdamW, the EMA update, and a metrics row. A non-finite loss or
     /// gradient stops the run before the update, naming the newest checkpoint.
     pub fn step(&mut self, networks: Networks<B, M>, step: u64) -> TrainResult<Networks<B, M>> {
         let started = Instant::now();
@@ -177,6 +199,9 @@ where
         let grad_norm = gradient_norm(&networks.model, &grads);
         if !grad_norm.is_finite() {
             return Err(self.non_finite(step, grad_norm));
+        }
+        if self.checkpoint_due {
+            self.checkpoint(&networks)?;
         }
         let scale = config
             .optimizer
@@ -230,9 +255,33 @@ where
         Ok((loss_value, accumulator.grads()))
     }
 
+    /// The loss of `model` on the batch the next step would train on, computed without a
+    /// backward pass: an error naming the newest checkpoint when it is not finite.
+    fn check_next_loss(&mut self, model: &M, step: u64) -> TrainResult<()> {
+        let micro = self.config.batch_size / self.config.gradient_accumulation;
+        let loss = self.batch_loss(model, self.state.images_seen, micro)?;
+        let value: f64 = loss.into_scalar().elem();
+        if value.is_finite() {
+            Ok(())
+        } else {
+            Err(self.non_finite(step + 1, value))
+        }
+    }
+
     /// Writes a checkpoint of the current step (network, EMA network, scheduler config,
-    /// optimiser state, train_state.json) and redraws loss.png.
+    /// optimiser state, train_state.json) and redraws loss.png; refuses weights that are not
+    /// all finite.
     pub fn checkpoint(&mut self, networks: &Networks<B, M>) -> TrainResult<()> {
+        self.checkpoint_due = false;
+        let found = first_non_finite(&named_tensors(&networks.model))
+            .or_else(|| first_non_finite(&named_tensors(&networks.ema)));
+        if let Some(found) = found {
+            return Err(TrainError::NonFiniteWeights {
+                step: self.state.step,
+                found: found.to_string(),
+                last_checkpoint: self.resume_point(),
+            });
+        }
         let objective = &self.objective;
         let adamw = &self.adamw;
         let path = write_checkpoint(
@@ -322,12 +371,16 @@ where
         TrainError::NonFiniteLoss {
             step,
             loss,
-            last_checkpoint: self
-                .last_checkpoint
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "none yet (nothing to resume; start again)".into()),
+            last_checkpoint: self.resume_point(),
         }
+    }
+
+    /// The newest checkpoint written (each was tested finite), for error messages.
+    fn resume_point(&self) -> String {
+        self.last_checkpoint
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "none yet (nothing to resume; start again)".into())
     }
 
     /// What the run did, for [`crate::train`]'s caller.

@@ -1,6 +1,9 @@
 //! `MlpDenoiser`: a small time-embedded residual MLP for low-dimensional data (2-D toys), used
 //! by fast demos and tests where a U-Net would be overkill.
 
+use diffusion_data::memory::check_fits;
+
+use crate::network::NetworkSpec;
 use burn::module::Module;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
@@ -70,6 +73,14 @@ impl MlpConfig {
                 "must be positive and finite",
             ));
         }
+        let footprint = NetworkSpec::footprint(self, &[self.data_dim]);
+        check_fits(
+            &format!(
+                "the MLP of hidden_dim {} with {} blocks",
+                self.hidden_dim, self.blocks
+            ),
+            footprint.bytes(1),
+        )?;
         if self.num_classes == Some(0) {
             return Err(ModelError::config(
                 "num_classes",
@@ -111,13 +122,6 @@ pub struct MlpDenoiser<B: Backend> {
 
 impl<B: Backend> Network<B, 2> for MlpDenoiser<B> {
     type Config = MlpConfig;
-
-    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
-        let dim = self.config().data_dim;
-        (shape != [dim]).then(|| {
-            format!("the MLP takes points of dimension {dim}; the data items are {shape:?}")
-        })
-    }
 
     fn spec(&self) -> &MlpConfig {
         self.config()

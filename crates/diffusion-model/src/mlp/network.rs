@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 
 use super::{MlpConfig, MlpDenoiser};
 use crate::error::{ModelError, ModelResult};
-use crate::network::{denoising_network, NetworkSpec};
+use crate::network::{denoising_network, Footprint, NetworkSpec};
 
 impl NetworkSpec for MlpConfig {
     const CLASS_NAME: &'static str = "MlpDenoiser";
@@ -32,6 +32,23 @@ impl NetworkSpec for MlpConfig {
 
     fn class_count(&self) -> Option<usize> {
         self.num_classes
+    }
+
+    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
+        let dim = self.data_dim;
+        (shape != [dim]).then(|| {
+            format!("the MLP takes points of dimension {dim}; the data items are {shape:?}")
+        })
+    }
+
+    /// Each residual block: two `hidden × hidden` layers, a handful of hidden-wide activations.
+    fn footprint(&self, _item_shape: &[usize]) -> Footprint {
+        let (h, b) = (self.hidden_dim as u128, self.blocks as u128);
+        let ends = (self.data_dim + self.time_features + self.num_classes.unwrap_or(0)) as u128;
+        Footprint {
+            parameters: b * 2 * h * h + 2 * ends * h,
+            per_item: (b + 2) * 8 * h,
+        }
     }
 
     fn item_shape(&self, _size: Option<usize>) -> Option<Vec<usize>> {

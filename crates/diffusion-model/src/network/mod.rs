@@ -6,7 +6,7 @@
 pub(crate) mod spec;
 mod visit;
 
-pub use spec::NetworkSpec;
+pub use spec::{Footprint, NetworkSpec};
 pub use visit::{NetworkVisitor, TrainableVisitor};
 
 use std::path::Path;
@@ -116,5 +116,7 @@ pub trait Network<B: Backend, const D: usize>: Module<B> + DenoisingNetwork<B, D
     }
 
     /// Why the network cannot take data items of `shape`, if it cannot.
-    fn item_shape_problem(&self, shape: &[usize]) -> Option<String>;
+    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
+        self.spec().item_shape_problem(shape)
+    }
 }

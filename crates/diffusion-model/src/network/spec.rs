@@ -33,6 +33,13 @@ pub trait NetworkSpec: Clone + std::fmt::Debug + PartialEq + Serialize + Deseria
     /// sample size. `None` when the config has no size and none is given.
     fn item_shape(&self, size: Option<usize>) -> Option<Vec<usize>>;
 
+    /// Why a network of this config cannot take data items of `shape`, if it cannot.
+    fn item_shape_problem(&self, shape: &[usize]) -> Option<String>;
+
+    /// About how many f32 values the network holds and keeps alive per data item of
+    /// `item_shape` in a forward pass: what memory checks multiply out before allocating.
+    fn footprint(&self, item_shape: &[usize]) -> Footprint;
+
     /// Reads `dir/config.json`, printing a warning for each unknown key.
     fn read(dir: &Path) -> ModelResult<Self> {
         read_config(dir, Self::parse)
@@ -59,4 +66,21 @@ pub(crate) fn read_config<T>(
         eprintln!("warning: {}: ignoring unknown key `{key}`", path.display());
     }
     Ok(config)
+}
+
+/// A network's memory use in f32 values, estimated from its config (see
+/// [`NetworkSpec::footprint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// Parameters.
+    pub parameters: u128,
+    /// Activations one data item keeps alive through a forward pass.
+    pub per_item: u128,
+}
+
+impl Footprint {
+    /// Bytes for the parameters and a batch of `batch` items.
+    pub fn bytes(&self, batch: usize) -> u128 {
+        4 * (self.parameters + self.per_item * batch as u128)
+    }
 }

@@ -9,6 +9,7 @@ use crate::config::UNet2DConfig;
 use crate::error::{ModelError, ModelResult};
 use crate::mlp::{MlpConfig, MlpDenoiser};
 use crate::network::spec::read_config;
+use crate::network::Footprint;
 use crate::network::{NetworkSpec, NetworkVisitor, TrainableVisitor};
 use crate::unet::UNet2DModel;
 use crate::ModelBackend;
@@ -115,6 +116,22 @@ impl NetworkConfig {
         match self {
             Self::Unet(c) => c.class_count(),
             Self::Mlp(c) => c.class_count(),
+        }
+    }
+
+    /// See [`NetworkSpec::item_shape_problem`].
+    pub fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
+        match self {
+            Self::Unet(c) => c.item_shape_problem(shape),
+            Self::Mlp(c) => c.item_shape_problem(shape),
+        }
+    }
+
+    /// See [`NetworkSpec::footprint`].
+    pub fn footprint(&self, item_shape: &[usize]) -> Footprint {
+        match self {
+            Self::Unet(c) => c.footprint(item_shape),
+            Self::Mlp(c) => c.footprint(item_shape),
         }
     }
 

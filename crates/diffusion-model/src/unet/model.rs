@@ -46,19 +46,6 @@ pub struct UNet2DModel<B: Backend> {
 impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
     type Config = UNet2DConfig;
 
-    fn item_shape_problem(&self, shape: &[usize]) -> Option<String> {
-        let c = self.config();
-        let multiple = self.size_multiple();
-        match shape {
-            [ch, h, w] if *ch == c.in_channels && h % multiple == 0 && w % multiple == 0 => None,
-            _ => Some(format!(
-                "the U-Net takes [{}, H, W] images with H and W divisible by {multiple}; the data \
-                 items are {shape:?}",
-                c.in_channels
-            )),
-        }
-    }
-
     fn spec(&self) -> &UNet2DConfig {
         self.config()
     }

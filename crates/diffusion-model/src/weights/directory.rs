@@ -7,7 +7,10 @@ use std::path::Path;
 use burn::module::Module;
 use burn::tensor::backend::Backend;
 
-use super::{apply_named_tensors, named_tensors, read_safetensors, write_safetensors, NamedTensor};
+use super::{
+    apply_named_tensors, first_non_finite, named_tensors, read_safetensors, write_safetensors,
+    NamedTensor,
+};
 use crate::error::{ModelError, ModelResult};
 use diffusion_data::files::write_atomically;
 
@@ -36,6 +39,12 @@ pub fn load_weights<B: Backend, M: Module<B>>(
         });
     }
     let tensors = rename_legacy_attention(read_safetensors(&weights_path)?);
+    if let Some(found) = first_non_finite(&tensors) {
+        return Err(ModelError::NonFiniteWeights {
+            path: weights_path.display().to_string(),
+            found,
+        });
+    }
     apply_named_tensors(model, tensors, device).map_err(|problems| ModelError::Weights {
         path: weights_path.display().to_string(),
         problems,
@@ -57,27 +66,32 @@ pub fn save_directory<B: Backend, M: Module<B>>(
     )?)
 }
 
+/// Old attention key parts and their current names.
+const LEGACY_ATTENTION: [(&str, &str); 4] = [
+    (".query.", ".to_q."),
+    (".key.", ".to_k."),
+    (".value.", ".to_v."),
+    (".proj_attn.", ".to_out.0."),
+];
+
 /// Renames the attention keys of checkpoints saved before diffusers' `Attention` refactor
 /// (`query`, `key`, `value`, `proj_attn`) to today's (`to_q`, `to_k`, `to_v`, `to_out.0`), as
 /// diffusers does when it loads them; many hub UNet2DModel checkpoints still use the old names.
 fn rename_legacy_attention(
     tensors: BTreeMap<String, NamedTensor>,
 ) -> BTreeMap<String, NamedTensor> {
-    const RENAMES: [(&str, &str); 4] = [
-        (".query.", ".to_q."),
-        (".key.", ".to_k."),
-        (".value.", ".to_v."),
-        (".proj_attn.", ".to_out.0."),
-    ];
     tensors
         .into_iter()
-        .map(|(name, tensor)| {
-            let renamed = RENAMES
-                .iter()
-                .find(|(old, _)| name.contains(".attentions.") && name.contains(old))
-                .map(|(old, new)| name.replacen(old, new, 1))
-                .unwrap_or(name);
-            (renamed, tensor)
-        })
+        .map(|(name, tensor)| (current_attention_name(name), tensor))
         .collect()
+}
+
+/// A state-dict key as loading reads it: old attention key names (`query`, `key`, `value`,
+/// `proj_attn`) become today's (`to_q`, `to_k`, `to_v`, `to_out.0`); other keys stay.
+pub fn current_attention_name(name: String) -> String {
+    LEGACY_ATTENTION
+        .iter()
+        .find(|(old, _)| name.contains(".attentions.") && name.contains(old))
+        .map(|(old, new)| name.replacen(old, new, 1))
+        .unwrap_or(name)
 }

@@ -7,10 +7,15 @@ mod named;
 mod problem;
 mod safetensors_file;
 
-pub use directory::{load_weights, save_directory, CONFIG_FILE, WEIGHTS_FILE};
+pub use directory::{
+    current_attention_name, load_weights, save_directory, CONFIG_FILE, WEIGHTS_FILE,
+};
 pub use forward_io::{
     read_forward_inputs, read_forward_output, write_forward_output, ForwardInputs,
 };
-pub use named::{apply_named_tensors, named_shapes, named_tensors, NamedTensor};
+pub use named::{
+    apply_named_tensors, first_non_finite, named_shapes, named_tensors, NamedTensor,
+    NonFiniteTensor,
+};
 pub use problem::WeightProblem;
 pub use safetensors_file::{read_safetensors, write_safetensors};

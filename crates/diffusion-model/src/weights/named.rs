@@ -17,6 +17,60 @@ pub struct NamedTensor {
     pub values: Vec<f32>,
 }
 
+/// A tensor holding NaN or infinite values: what loading and checkpointing refuse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonFiniteTensor {
+    /// The first such tensor, by state-dict key.
+    pub name: String,
+    /// How many of its values are not finite.
+    pub count: usize,
+    /// One of them.
+    pub example: f32,
+    /// How many tensors in all hold such values.
+    pub tensors: usize,
+}
+
+impl std::fmt::Display for NonFiniteTensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "tensor `{}` has {} non-finite value(s) (such as {})",
+            self.name, self.count, self.example
+        )?;
+        if self.tensors > 1 {
+            write!(
+                f,
+                ", and {} other tensor(s) have some too",
+                self.tensors - 1
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The first tensor (in key order) with a NaN or infinite value, if any.
+pub fn first_non_finite(tensors: &BTreeMap<String, NamedTensor>) -> Option<NonFiniteTensor> {
+    let mut found: Option<NonFiniteTensor> = None;
+    for (name, tensor) in tensors {
+        let mut bad = tensor.values.iter().filter(|v| !v.is_finite());
+        let Some(&example) = bad.next() else {
+            continue;
+        };
+        match &mut found {
+            Some(first) => first.tensors += 1,
+            None => {
+                found = Some(NonFiniteTensor {
+                    name: name.clone(),
+                    count: 1 + bad.count(),
+                    example,
+                    tensors: 1,
+                })
+            }
+        }
+    }
+    found
+}
+
 #[derive(Default)]
 struct Path(Vec<String>);
 
