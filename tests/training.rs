@@ -187,7 +187,7 @@ fn a_diverging_run_stops_naming_a_good_checkpoint_and_resumes_with_a_lower_learn
     // overflow f32 after a few steps.
     let config = diverging(3.0);
     let err = train::<Trainer>(&config, &quiet(dir.path()), &Default::default()).unwrap_err();
-    let TrainError::NonFiniteLoss { step, .. } = err else {
+    let TrainError::NonFinite { step, .. } = err else {
         panic!("expected a non-finite loss error, got {err}");
     };
     let message = err.to_string();

@@ -31,33 +31,19 @@ pub enum TrainError {
         /// The operating system's error.
         source: std::io::Error,
     },
-    /// The loss became NaN or infinite; the parameters of that step were not applied.
+    /// The loss, the gradients or the weights became NaN or infinite: that step was not
+    /// applied, or its weights were not checkpointed.
     #[error(
-        "the loss is {loss} at step {step}; stopping without applying that step. The newest \
-         checkpoint with good weights is {last_checkpoint}. Resume from it with a lower learning \
-         rate (or gradient clipping): `--resume` accepts a changed learning rate, warm-up, \
-         schedule and clipping"
+        "{what} at step {step}; stopping without applying that step or checkpointing those \
+         weights. The newest checkpoint with good weights is {last_checkpoint}. Resume from it \
+         with a lower learning rate (or gradient clipping): `--resume` accepts a changed \
+         learning rate, warm-up, schedule and clipping"
     )]
-    NonFiniteLoss {
-        /// The step whose loss was not finite.
+    NonFinite {
+        /// The step it happened at.
         step: u64,
-        /// The loss value.
-        loss: f64,
-        /// Where the run can resume from.
-        last_checkpoint: String,
-    },
-    /// The weights became NaN or infinite; no checkpoint of them was written.
-    #[error(
-        "after step {step} {found}; stopping without writing a checkpoint of them. The newest \
-         checkpoint with good weights is {last_checkpoint}. Resume from it with a lower learning \
-         rate (or gradient clipping): `--resume` accepts a changed learning rate, warm-up, \
-         schedule and clipping"
-    )]
-    NonFiniteWeights {
-        /// The last step applied.
-        step: u64,
-        /// The first parameter with such values.
-        found: String,
+        /// What was not finite (`the loss is NaN`, a tensor by name).
+        what: String,
         /// Where the run can resume from.
         last_checkpoint: String,
     },

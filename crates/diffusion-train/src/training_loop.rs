@@ -198,7 +198,7 @@ where
         let (loss, grads) = self.gradients(&networks.model, step)?;
         let grad_norm = gradient_norm(&networks.model, &grads);
         if !grad_norm.is_finite() {
-            return Err(self.non_finite(step, grad_norm));
+            return Err(self.non_finite(step, format!("the gradient norm is {grad_norm}")));
         }
         if self.checkpoint_due {
             self.checkpoint(&networks)?;
@@ -241,7 +241,7 @@ where
             let loss = self.batch_loss(model, first, micro)?;
             let value: f64 = loss.clone().into_scalar().elem();
             if !value.is_finite() {
-                return Err(self.non_finite(step, value));
+                return Err(self.non_finite(step, format!("the loss is {value}")));
             }
             loss_value += value / parts as f64;
             let loss = if parts > 1 {
@@ -264,7 +264,7 @@ where
         if value.is_finite() {
             Ok(())
         } else {
-            Err(self.non_finite(step + 1, value))
+            Err(self.non_finite(step + 1, format!("the loss is {value}")))
         }
     }
 
@@ -276,11 +276,7 @@ where
         let found = first_non_finite(&named_tensors(&networks.model))
             .or_else(|| first_non_finite(&named_tensors(&networks.ema)));
         if let Some(found) = found {
-            return Err(TrainError::NonFiniteWeights {
-                step: self.state.step,
-                found: found.to_string(),
-                last_checkpoint: self.resume_point(),
-            });
+            return Err(self.non_finite(self.state.step, found.to_string()));
         }
         let objective = &self.objective;
         let adamw = &self.adamw;
@@ -366,11 +362,11 @@ where
         );
     }
 
-    /// The error of a non-finite loss or gradient norm at `step`.
-    fn non_finite(&self, step: u64, loss: f64) -> TrainError {
-        TrainError::NonFiniteLoss {
+    /// The error of a non-finite loss, gradient norm or weights (`what`) at `step`.
+    fn non_finite(&self, step: u64, what: String) -> TrainError {
+        TrainError::NonFinite {
             step,
-            loss,
+            what,
             last_checkpoint: self.resume_point(),
         }
     }

@@ -46,10 +46,6 @@ pub struct UNet2DModel<B: Backend> {
 impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
     type Config = UNet2DConfig;
 
-    fn spec(&self) -> &UNet2DConfig {
-        self.config()
-    }
-
     fn initialised(
         config: &UNet2DConfig,
         init: &mut ParamInit,
@@ -187,6 +183,10 @@ impl<B: ModelBackend> Network<B, 4> for UNet2DModel<B> {
             ),
             config: config.clone(),
         })
+    }
+
+    fn spec(&self) -> &UNet2DConfig {
+        self.config()
     }
 }
 
