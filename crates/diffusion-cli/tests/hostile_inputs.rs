@@ -150,7 +150,7 @@ fn malformed_input_gets_one_clear_line_and_changes_nothing() {
     fs::write(&broken_json, "{\"steps\": ").unwrap();
     let train_out = r.join("run");
     let sample = |model: &Path, extra: &[&str]| -> Vec<String> {
-        let mut args = vec!["sample", "--model", s(model), "--steps", "2", "--num", "2"];
+        let mut args = vec!["sample", "--model", s(model)];
         args.extend(extra);
         args.into_iter().map(String::from).collect()
     };
@@ -182,18 +182,18 @@ fn malformed_input_gets_one_clear_line_and_changes_nothing() {
             "--num",
         ),
         (
-            sample(
-                good,
-                &[
-                    "--batch",
-                    "100000000000",
-                    "--num",
-                    "100000000000",
-                    "--out",
-                    s(&out),
-                ],
-            ),
-            "--num",
+            words(&[
+                "sample",
+                "--model",
+                s(good),
+                "--batch",
+                "100000000000",
+                "--num",
+                "100000000000",
+                "--out",
+                s(&out),
+            ]),
+            "--batch 100000000000",
         ),
         (sample(good, &["--out", s(&f.existing)]), "--force"),
         (
@@ -386,6 +386,8 @@ fn malformed_input_gets_one_clear_line_and_changes_nothing() {
             Some("panic message".into())
         } else if errors.len() != 1 {
             Some(format!("{} error lines", errors.len()))
+        } else if errors[0].contains("cannot be used multiple times") {
+            Some("the case repeats a flag; it tests clap, not the command".into())
         } else if !errors[0].contains(expected) {
             Some(format!("error does not mention `{expected}`"))
         } else if snapshot(r) != before {
