@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use burn::backend::Flex;
 use clap::Args;
 use diffusion_model::layers::ParamInit;
-use diffusion_model::weights::{current_attention_name, named_shapes, CONFIG_FILE, WEIGHTS_FILE};
+use diffusion_model::weights::{
+    current_attention_name, named_shapes, shape_problems, CONFIG_FILE, WEIGHTS_FILE,
+};
 use diffusion_model::{Network, NetworkVisitor};
 use serde::Serialize;
 
@@ -174,23 +176,10 @@ fn check_against_config(source: &ModelSource) -> Result<(), String> {
         .map(|(name, e)| (current_attention_name(name), e.shape))
         .collect();
     let expected = source.network.visit::<Flex, _>(ExpectedShapes)?;
-    for (name, shape) in &expected {
-        match found.get(name) {
-            None => return problem(format!("missing tensor `{name}` (shape {shape:?})")),
-            Some(s) if s != shape => {
-                return problem(format!(
-                    "tensor `{name}` has shape {s:?}, the config asks for {shape:?}"
-                ))
-            }
-            Some(_) => {}
-        }
+    match shape_problems(&expected, &found).first() {
+        Some(first) => problem(format!("{first} (checked against config.json)")),
+        None => Ok(()),
     }
-    if let Some(name) = found.keys().find(|k| !expected.contains_key(*k)) {
-        return problem(format!(
-            "unexpected tensor `{name}`: the config's network has no such parameter"
-        ));
-    }
-    Ok(())
 }
 
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, u64)>) {

@@ -14,8 +14,8 @@ pub use forward_io::{
     read_forward_inputs, read_forward_output, write_forward_output, ForwardInputs,
 };
 pub use named::{
-    apply_named_tensors, first_non_finite, named_shapes, named_tensors, NamedTensor,
-    NonFiniteTensor,
+    apply_named_tensors, first_non_finite, named_shapes, named_tensors, shape_problems,
+    NamedTensor, NonFiniteTensor,
 };
 pub use problem::WeightProblem;
 pub use safetensors_file::{read_safetensors, write_safetensors};

@@ -187,6 +187,38 @@ pub fn named_tensors<B: Backend, M: Module<B>>(module: &M) -> BTreeMap<String, N
     collector.tensors
 }
 
+/// Every way the tensor shapes `found` (by key) disagree with the shapes a model `expected`:
+/// missing and mis-shaped tensors in key order, then unexpected ones.
+pub fn shape_problems(
+    expected: &BTreeMap<String, Vec<usize>>,
+    found: &BTreeMap<String, Vec<usize>>,
+) -> Vec<WeightProblem> {
+    let mut problems = Vec::new();
+    for (name, shape) in expected {
+        match found.get(name) {
+            None => problems.push(WeightProblem::Missing {
+                name: name.clone(),
+                expected: shape.clone(),
+            }),
+            Some(f) if f != shape => problems.push(WeightProblem::Shape {
+                name: name.clone(),
+                expected: shape.clone(),
+                found: f.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, shape) in found {
+        if !expected.contains_key(name) {
+            problems.push(WeightProblem::Unexpected {
+                name: name.clone(),
+                found: shape.clone(),
+            });
+        }
+    }
+    problems
+}
+
 /// Replaces every parameter of `module` by the tensor of the same key. The keys and shapes
 /// must match exactly: otherwise nothing is replaced and every disagreement is returned.
 pub fn apply_named_tensors<B: Backend, M: Module<B>>(
@@ -195,29 +227,11 @@ pub fn apply_named_tensors<B: Backend, M: Module<B>>(
     device: &B::Device,
 ) -> Result<M, Vec<WeightProblem>> {
     let expected = named_shapes::<B, M>(&module);
-    let mut problems = Vec::new();
-    for (name, shape) in &expected {
-        match tensors.get(name) {
-            None => problems.push(WeightProblem::Missing {
-                name: name.clone(),
-                expected: shape.clone(),
-            }),
-            Some(found) if &found.shape != shape => problems.push(WeightProblem::Shape {
-                name: name.clone(),
-                expected: shape.clone(),
-                found: found.shape.clone(),
-            }),
-            Some(_) => {}
-        }
-    }
-    for (name, found) in &tensors {
-        if !expected.contains_key(name) {
-            problems.push(WeightProblem::Unexpected {
-                name: name.clone(),
-                found: found.shape.clone(),
-            });
-        }
-    }
+    let found: BTreeMap<String, Vec<usize>> = tensors
+        .iter()
+        .map(|(name, t)| (name.clone(), t.shape.clone()))
+        .collect();
+    let problems = shape_problems(&expected, &found);
     if !problems.is_empty() {
         return Err(problems);
     }
